@@ -1,0 +1,1 @@
+"""Individual-based models: parameters, state, numba kernels and Mesa models."""

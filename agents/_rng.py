@@ -1,0 +1,46 @@
+"""Counter-based random streams for numba kernels.
+
+Each walker owns one SplitMix64 stream (Steele, Lea & Flood, OOPSLA 2014),
+seeded from ``(seed, walker index)``. Because no stream is shared between
+threads, a kernel's output depends on the seed only, never on the number of
+threads or on how ``prange`` splits the work.
+
+numba's own ``np.random`` keeps one hidden state per thread and is not seeded
+by numpy's generator (see FACTS.md), which is why the kernels do not use it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_TWO_M53 = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(cache=True, inline="always")
+def _mix(z: np.uint64) -> np.uint64:
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True)
+def stream_state(seed: int, index: int) -> np.uint64:
+    """Initial state of the stream of walker ``index`` under ``seed``."""
+    s = _mix(np.uint64(seed) + _GOLDEN)
+    return _mix(s ^ _mix(np.uint64(index) * _GOLDEN + _M2))
+
+
+@njit(cache=True, inline="always")
+def next_uniform(state: np.uint64) -> tuple[np.uint64, float]:
+    """Advance a stream; return the new state and a uniform on (0, 1]."""
+    state = state + _GOLDEN
+    z = _mix(state)
+    return state, (float(z >> _S11) + 1.0) * _TWO_M53

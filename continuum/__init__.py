@@ -1,0 +1,1 @@
+"""Continuum solvers: master equations, Fokker-Planck equations and their exact steady states."""

@@ -1,0 +1,130 @@
+"""One-dimensional Fokker-Planck equation in the flux form of adiabatic elimination.
+
+Solves
+
+    d_t g = -d_x J,    J = -A(x) d_x[B(x) g] + C(x) g,
+
+on [-L/2, L/2] (periodic or zero flux). With A = v/alpha, B = v, C = 0 this is
+the Schnitzer effective equation (seed 000 §2.2); the coefficients for the
+two-state walker come from ``verification.derivations``.
+
+Scheme (exponential fitting, Scharfetter-Gummel type): with w = B g and
+U = C / (A B), J = -A (d_x w - U w) and the face flux is
+
+    F_{i+1/2} = -(A_f / dx) (exp(-delta/2) w_{i+1} - exp(+delta/2) w_i),  delta = U_f dx.
+
+The semi-discrete system dg/dt = G g has G with non-negative off-diagonals and
+zero column sums (the generator of a Markov jump process), so the exact time
+propagator exp(t G), applied with ``scipy.sparse.linalg.expm_multiply``,
+conserves mass and keeps g >= 0. Zero-flux stationary states are exact on the
+grid: w_{i+1} / w_i = exp(delta).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import expm_multiply
+
+Coefficient = Callable[[np.ndarray], np.ndarray]
+
+
+class FluxFormFPE:
+    """Finite-volume solver of d_t g = d_x[A d_x(B g) - C g].
+
+    Parameters
+    ----------
+    A : callable
+        A(x) [length^2/time / (units of B)], > 0.
+    B : callable
+        B(x), > 0.
+    C : callable
+        C(x) [length/time], drift coefficient.
+    length : float
+        L [length], > 0.
+    boundary : {"periodic", "reflecting"}
+        "reflecting" means zero flux at both walls.
+    n_cells : int
+        Number of cells, >= 8.
+    """
+
+    def __init__(
+        self,
+        A: Coefficient,
+        B: Coefficient,
+        C: Coefficient,
+        length: float,
+        boundary: Literal["periodic", "reflecting"] = "periodic",
+        n_cells: int = 400,
+    ) -> None:
+        if not (math.isfinite(length) and length > 0):
+            raise ValueError(f"length must be finite and > 0, got {length!r}")
+        if boundary not in ("periodic", "reflecting"):
+            raise ValueError(f"boundary must be 'periodic' or 'reflecting', got {boundary!r}")
+        if not (isinstance(n_cells, int) and n_cells >= 8):
+            raise ValueError(f"n_cells must be an int >= 8, got {n_cells!r}")
+        self.length, self.boundary, self.n_cells = float(length), boundary, n_cells
+        self.dx = length / n_cells
+        self.x_edges = np.linspace(-length / 2, length / 2, n_cells + 1)
+        self.x = 0.5 * (self.x_edges[1:] + self.x_edges[:-1])
+        faces = self.x_edges[1:] if boundary == "periodic" else self.x_edges[1:-1]
+        a_f = np.asarray(A(faces), dtype=float) * np.ones_like(faces)
+        b_c = np.asarray(B(self.x), dtype=float) * np.ones_like(self.x)
+        b_f = np.asarray(B(faces), dtype=float) * np.ones_like(faces)
+        c_f = np.asarray(C(faces), dtype=float) * np.ones_like(faces)
+        if not (np.all(np.isfinite(a_f)) and np.all(a_f > 0)):
+            raise ValueError("A must be finite and > 0 on the domain")
+        if not (np.all(np.isfinite(b_c)) and np.all(b_c > 0)):
+            raise ValueError("B must be finite and > 0 on the domain")
+        if not np.all(np.isfinite(c_f)):
+            raise ValueError("C must be finite on the domain")
+        delta = c_f / (a_f * b_f) * self.dx
+        i = np.arange(faces.size)
+        j = (i + 1) % n_cells
+        k = a_f / self.dx**2
+        to_left = k * np.exp(-delta / 2) * b_c[j]  # rate cell j -> cell i
+        to_right = k * np.exp(delta / 2) * b_c[i]  # rate cell i -> cell j
+        rows = np.concatenate([i, j, i, j])
+        cols = np.concatenate([j, i, i, j])
+        vals = np.concatenate([to_left, to_right, -to_right, -to_left])
+        self.generator = sp.csr_matrix((vals, (rows, cols)), shape=(n_cells, n_cells))
+        self._delta, self._b = delta, b_c
+
+    def initial_from_cdf(self, cdf: Callable) -> np.ndarray:
+        """Cell-average density g [1/length] from a cumulative distribution on x."""
+        return np.diff(np.asarray(cdf(self.x_edges), dtype=float)) / self.dx
+
+    def evolve(self, g0: np.ndarray, times: np.ndarray) -> list[np.ndarray]:
+        """Exact-in-time solutions at ``times`` [time] (non-decreasing, >= 0)."""
+        times = np.asarray(times, dtype=float)
+        if np.any(~np.isfinite(times)) or np.any(times < 0) or np.any(np.diff(times) < 0):
+            raise ValueError("times must be finite, >= 0 and non-decreasing")
+        out, g, t_prev = [], np.asarray(g0, dtype=float), 0.0
+        for t in times:
+            if t > t_prev:
+                g = expm_multiply(self.generator * (t - t_prev), g)
+            out.append(np.maximum(g, 0.0))
+            t_prev = t
+        return out
+
+    def stationary(self) -> np.ndarray:
+        """Normalized stationary density [1/length] (exact zero-flux state for walls)."""
+        if self.boundary == "reflecting":
+            logw = np.concatenate(([0.0], np.cumsum(self._delta)))
+            g = np.exp(logw - logw.max()) / self._b
+        else:
+            m = self.generator.tolil()
+            m[0, :] = 1.0
+            rhs = np.zeros(self.n_cells)
+            rhs[0] = 1.0
+            g = sp.linalg.spsolve(m.tocsr(), rhs)
+        return g / (g.sum() * self.dx)
+
+    def cdf(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Cumulative probability at ``x`` (piecewise linear between cell edges)."""
+        cum = np.concatenate(([0.0], np.cumsum(g) * self.dx))
+        return np.interp(x, self.x_edges, cum)
