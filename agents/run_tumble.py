@@ -313,20 +313,57 @@ def simulate(
     half = params.length / 2
     _require(bool(np.all(np.abs(x0) <= half)), f"x0 must lie in [-L/2, L/2] = [{-half}, {half}]")
     _require(isinstance(seed, (int, np.integer)) and seed >= 0, f"seed must be an int >= 0, got {seed!r}")
-    tab = params.tables
     tau = params.tau_of(x0)
     s = s0.astype(np.int8).copy()
     out = np.empty((times.size, x0.size))
+    _run(params, tau, s, times, int(seed), method, dt, out)
+    return out
+
+
+def _run(params, tau, s, times, seed, method, dt, out) -> None:
+    tab = params.tables
     if method == "event":
         _k.advance_event(tau, s, times, tab.x_of_tau, tab.rate_plus, tab.rate_minus,
-                         tab.period, tab.length, tab.reflecting, int(seed), out)
+                         tab.period, tab.length, tab.reflecting, seed, out)
     elif method == "fixed":
         _require(dt is not None and math.isfinite(dt) and dt > 0, f"dt must be finite and > 0, got {dt!r}")
         steps = np.rint(times / dt).astype(np.int64)
         p_plus = -np.expm1(-tab.rate_plus * dt)
         p_minus = -np.expm1(-tab.rate_minus * dt)
         _k.advance_fixed(tau, s, steps, float(dt), tab.x_of_tau, p_plus, p_minus,
-                         tab.period, tab.length, tab.reflecting, int(seed), out)
+                         tab.period, tab.length, tab.reflecting, seed, out)
     else:
         raise ValueError(f"method must be 'event' or 'fixed', got {method!r}")
-    return out
+
+
+def advance(
+    params: TwoStateWalkerParams,
+    tau: np.ndarray,
+    s: np.ndarray,
+    duration: float,
+    seed: int,
+    method: Literal["event", "fixed"] = "event",
+    dt: float | None = None,
+) -> np.ndarray:
+    """Advance a walker state in the travel-time coordinate in place.
+
+    Parameters
+    ----------
+    tau : ndarray (float64)
+        Travel times [time] (unwrapped in a periodic domain); updated in place.
+    s : ndarray (int8)
+        Directions +/-1; updated in place.
+    duration : float
+        Time to advance [time], >= 0.
+
+    Returns
+    -------
+    ndarray
+        Positions [length] after ``duration`` (unwrapped if periodic).
+    """
+    _require(math.isfinite(duration) and duration >= 0, f"duration must be finite and >= 0, got {duration!r}")
+    _require(tau.dtype == np.float64 and s.dtype == np.int8 and tau.shape == s.shape,
+             "tau must be float64 and s int8 of the same shape")
+    out = np.empty((1, tau.size))
+    _run(params, tau, s, np.array([float(duration)]), int(seed), method, dt, out)
+    return out[0]
