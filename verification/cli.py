@@ -1,0 +1,167 @@
+"""Command line: ``activebench list | run | errata | bench``.
+
+Exit codes: 0 when every selected check passed, 1 when one failed, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from verification import __version__
+
+DEFAULT_SEED = 20261123
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits with 2 already; keep its message short
+        self.print_usage(sys.stderr)
+        self.exit(2, f"activebench: error: {message}\n")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be an integer in [0, 2**63), got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"seed must be an integer in [0, 2**63), got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for the tests)."""
+    p = _Parser(prog="activebench", description="Verification and benchmark suite for active-matter "
+                "and chemotaxis models.")
+    p.add_argument("--version", action="version", version=f"activebench {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ls = sub.add_parser("list", help="list the checks (id, profiles, source, summary)")
+    ls.add_argument("--profile", choices=("quick", "full"), default=None)
+
+    run = sub.add_parser("run", help="run checks and write a report")
+    run.add_argument("--profile", choices=("quick", "full"), default="quick")
+    run.add_argument("--only", nargs="+", metavar="ID", help="check ids or prefixes (e.g. rt1d rtnd.diffusivity)")
+    run.add_argument("--seed", type=_seed, default=DEFAULT_SEED)
+    run.add_argument("--json", type=Path, metavar="PATH", help="write the results document here")
+    run.add_argument("--report", type=Path, metavar="DIR", default=Path("activebench-report"),
+                     help="report folder (index.html, results.json, figures); default ./activebench-report")
+    run.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    er = sub.add_parser("errata", help="formulas stated in the seed documents vs their derivations")
+    er.add_argument("--json", type=Path, metavar="PATH")
+
+    be = sub.add_parser("bench", help="run a benchmark workload and print times and ratios")
+    be.add_argument("workload", help="workload name (e.g. rt1d)")
+    be.add_argument("--quick", action="store_true", help="fewer repeats (seconds, not minutes)")
+    be.add_argument("--json", type=Path, metavar="PATH")
+    return p
+
+
+def _cmd_list(args) -> int:
+    from verification.records import load_all
+
+    checks = [c for c in load_all().values() if args.profile is None or args.profile in c.profiles]
+    width = max(len(c.id) for c in checks)
+    for c in checks:
+        print(f"{c.id:<{width}}  [{','.join(c.profiles)}]  {c.summary}  ({c.source})")
+    return 0
+
+
+def _summary_table(results) -> str:
+    width = max(len(r.id) for r in results)
+    lines = [f"{'check':<{width}}  verdict  {'measured':>11} {'expected':>11} {'tolerance':>11} {'seconds':>8}"]
+    for r in results:
+        lines.append(f"{r.id:<{width}}  {'PASS' if r.passed else 'FAIL':<7}  {r.measured:>11.4g} "
+                     f"{r.expected:>11.4g} {r.tolerance:>11.4g} {r.seconds:>8.1f}")
+    n_pass = sum(r.passed for r in results)
+    lines.append(f"{n_pass} passed, {len(results) - n_pass} failed")
+    return "\n".join(lines)
+
+
+def _cmd_run(args) -> int:
+    from tqdm import tqdm
+
+    from verification import report
+    from verification.records import CheckConfig, run_check, select
+
+    try:
+        checks = select(args.only, args.profile)
+    except KeyError as exc:
+        print(f"activebench: error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if not checks:
+        print(f"activebench: error: no check of profile {args.profile!r} matches {args.only}", file=sys.stderr)
+        return 2
+    cfg = CheckConfig(profile=args.profile, seed=args.seed)
+    out_dir = None if args.no_report else args.report
+    figures: dict[str, str] = {}
+    if out_dir is not None:
+        (out_dir / "figures").mkdir(parents=True, exist_ok=True)
+    results = []
+    bar = tqdm(checks, desc="activebench", unit="check", disable=args.no_progress, file=sys.stderr)
+    for chk in bar:
+        bar.set_postfix_str(chk.id)
+        res = run_check(chk, cfg)
+        results.append(res)
+        # Write after every check, atomically: a killed run keeps everything already finished.
+        if args.json is not None:
+            report.write_json(args.json, results, cfg.profile, cfg.seed)
+        if out_dir is not None:
+            try:
+                name = report.save_figure(res, out_dir / "figures")
+            except Exception as exc:  # a broken figure must not lose the result
+                res.details["figure_error"] = f"{type(exc).__name__}: {exc}"
+                name = None
+            if name:
+                figures[res.id] = f"figures/{name}"
+            report.write_json(out_dir / "results.json", results, cfg.profile, cfg.seed)
+            report.write_html(out_dir, results, cfg.profile, cfg.seed, figures)
+    bar.close()
+    print(_summary_table(results))
+    if out_dir is not None:
+        print(f"report: {(out_dir / 'index.html').resolve()}")
+    for r in results:
+        if "error" in r.details:
+            print(f"\n{r.id} raised:\n{r.details['traceback']}", file=sys.stderr)
+    return 0 if all(r.passed for r in results) else 1
+
+
+def _cmd_errata(args) -> int:
+    from verification import errata
+    from verification.report import atomic_write_text
+
+    rows = errata.evaluate()
+    print(errata.format_rows(rows))
+    if args.json is not None:
+        atomic_write_text(args.json, json.dumps({"activebench": __version__, "errata": rows}, indent=2))
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    from verification import bench
+    from verification.report import atomic_write_text
+
+    if args.workload not in bench.WORKLOADS:
+        print(f"activebench: error: unknown workload {args.workload!r}; choose from {sorted(bench.WORKLOADS)}",
+              file=sys.stderr)
+        return 2
+    result = bench.WORKLOADS[args.workload](quick=args.quick)
+    print(bench.format_table(result))
+    if args.json is not None:
+        atomic_write_text(args.json, json.dumps(result, indent=2, default=str))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``activebench`` console script."""
+    args = build_parser().parse_args(argv)
+    handler = {"list": _cmd_list, "run": _cmd_run, "errata": _cmd_errata, "bench": _cmd_bench}[args.command]
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
