@@ -38,6 +38,13 @@ def _as_function(value: Profile) -> Callable[[np.ndarray], np.ndarray]:
     return lambda x: np.full(np.shape(x), const)
 
 
+def _range_text(a: np.ndarray) -> str:
+    finite = a[np.isfinite(a)]
+    bad = a.size - finite.size
+    span = f"[{finite.min():.4g}, {finite.max():.4g}]" if finite.size else "none"
+    return f"finite values in {span}" + (f", {bad} non-finite" if bad else "")
+
+
 def _require(ok: bool, message: str) -> None:
     if not ok:
         raise ValueError(message)
@@ -89,13 +96,13 @@ class TwoStateWalkerParams:
         v = self.speed_at(x)
         _require(
             bool(np.all(np.isfinite(v)) and np.all(v > 0)),
-            f"speed must be finite and > 0 on [-L/2, L/2]; found values in [{np.nanmin(v)}, {np.nanmax(v)}]",
+            f"speed must be finite and > 0 on [-L/2, L/2]; found {_range_text(v)}",
         )
         for name in ("rate_plus", "rate_minus"):
             a = _as_function(getattr(self, name))(x)
             _require(
                 bool(np.all(np.isfinite(a)) and np.all(a >= 0)),
-                f"{name} must be finite and >= 0 on [-L/2, L/2]; found values in [{np.nanmin(a)}, {np.nanmax(a)}]",
+                f"{name} must be finite and >= 0 on [-L/2, L/2]; found {_range_text(a)}",
             )
         object.__setattr__(self, "tables", self._build_tables(x, v))
 
