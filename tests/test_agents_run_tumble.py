@@ -4,8 +4,7 @@ import numba
 import numpy as np
 import pytest
 
-from agents.run_tumble import (TwoStateWalkerParams, advance, initial_state, schnitzer, simulate,
-                               temporal_sensing)
+from agents.run_tumble import TwoStateWalkerParams, advance, initial_state, schnitzer, simulate, temporal_sensing
 from agents.run_tumble_mesa import PerAgentRunTumble, RunTumbleModel
 from agents.run_tumble_nd import RunTumbleNDParams, simulate_nd, simulate_nd_numpy
 from verification import stats

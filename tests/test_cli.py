@@ -23,7 +23,8 @@ def test_run_writes_json_and_report(tmp_path, capsys):
                  "--report", str(tmp_path / "rep"), "--no-progress"])
     assert code == 0
     doc = json.loads(js.read_text())
-    assert doc["profile"] == "quick" and doc["seed"] == 3
+    assert doc["profile"] == "quick"
+    assert doc["seed"] == 3
     assert [c["id"] for c in doc["checks"]] == ["rt1d.diffusivity", "rt1d.chemotactic_drift"]
     for c in doc["checks"]:
         assert set(c) == {"id", "passed", "measured", "expected", "tolerance", "details", "source", "seconds"}

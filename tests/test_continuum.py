@@ -17,7 +17,8 @@ def test_master_equation_conserves_mass_and_positivity(boundary):
     _, states = me.evolve(state, [0.5, 3.0, 10.0])
     for qp, qm in states:
         assert abs(qp.sum() + qm.sum() - 1) < 1e-12
-        assert qp.min() >= 0 and qm.min() >= 0
+        assert qp.min() >= 0
+        assert qm.min() >= 0
 
 
 def test_master_equation_reflecting_stationary_is_exact_state():

@@ -93,7 +93,8 @@ td,th{{border:1px solid #ccc;padding:3px 6px;font-size:13px}}tr.pass td:nth-chil
 tr.fail td:nth-child(2){{color:#b00;font-weight:bold}}pre{{background:#f6f6f6;font-size:11px;overflow:auto}}
 img{{max-width:640px}}</style></head><body>
 <h1>activebench {html.escape(__version__)} — {n_pass}/{len(results)} checks passed</h1>
-<p>profile <b>{html.escape(profile)}</b>, seed <b>{seed}</b>. Machine-readable results: <a href="results.json">results.json</a>.</p>
+<p>profile <b>{html.escape(profile)}</b>, seed <b>{seed}</b>.
+Machine-readable results: <a href="results.json">results.json</a>.</p>
 <table><tr><th>check</th><th>verdict</th><th>measured</th><th>expected</th><th>tolerance</th><th>seconds</th>
 <th>source</th></tr>{''.join(rows)}</table>
 {''.join(sections)}

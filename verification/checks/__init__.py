@@ -1,0 +1,1 @@
+"""Check modules; importing one registers its checks."""

@@ -347,7 +347,8 @@ def fpe_limit(cfg: CheckConfig, master_equation=TwoStateMasterEquation, fpe=Flux
     parts = [Part("fitted order of |ME - FPE|_1 in 1/alpha", p, 1.0, tol,
                   "3 fit standard errors + spread of local (pairwise) orders")]
     details = {"alphas": alphas, "L1_distances": dist, "local_orders": pair, "order_stderr": p_se,
-               "t_end": t_end, "master_equation_cells": me_cells, "fpe_cells": fpe_cells, "scaling": "v = sqrt(alpha)(1 + 0.3 sin 2πx/L): D_eff fixed"}
+               "t_end": t_end, "master_equation_cells": me_cells, "fpe_cells": fpe_cells,
+               "scaling": "v = sqrt(alpha)(1 + 0.3 sin 2πx/L): D_eff fixed"}
 
     def plot(fig):
         ax = fig.add_subplot(111)

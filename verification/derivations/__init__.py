@@ -1,0 +1,1 @@
+"""sympy derivations whose lambdified results the checks use."""

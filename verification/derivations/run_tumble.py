@@ -156,7 +156,8 @@ def isotropic_nd() -> SimpleNamespace:
 @cache
 def numeric() -> SimpleNamespace:
     """Lambdified results used by the checks (numpy functions)."""
-    ad, sch, st, ex, ts, nd = adiabatic(), schnitzer(), stationary(), two_state_exact(), temporal_sensing(), isotropic_nd()
+    ad, sch, st, ex = adiabatic(), schnitzer(), stationary(), two_state_exact()
+    ts, nd = temporal_sensing(), isotropic_nd()
     vs, aps, ams, als = sp.symbols("v_s ap_s am_s al_s", positive=True)
     fsub = {v: vs, ap: aps, am: ams}
 
