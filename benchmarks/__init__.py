@@ -1,0 +1,1 @@
+"""airspeed velocity (asv) benchmarks of activebench; configuration in ../asv.conf.json."""
