@@ -483,6 +483,20 @@ def _threading_layer() -> str:
 WORKLOADS: dict[str, Callable[..., dict]] = {"rt1d": bench_rt1d}
 
 
+def all_workloads() -> dict[str, Callable[..., dict]]:
+    """Workloads of this module and of every ``verification.bench_<topic>`` module (its ``WORKLOADS``)."""
+    import importlib
+    import pkgutil
+
+    import verification
+
+    found = dict(WORKLOADS)
+    for info in sorted(pkgutil.iter_modules(verification.__path__), key=lambda i: i.name):
+        if info.name.startswith("bench_"):
+            found.update(importlib.import_module(f"verification.{info.name}").WORKLOADS)
+    return found
+
+
 # -- printing ------------------------------------------------------------------------
 def format_table(result: dict) -> str:
     """Aligned plain-text table of a workload result: rows, ratios, goals, sanity, notes."""

@@ -145,11 +145,12 @@ def _cmd_bench(args) -> int:
     from verification import bench
     from verification.report import atomic_write_text
 
-    if args.workload not in bench.WORKLOADS:
-        print(f"activebench: error: unknown workload {args.workload!r}; choose from {sorted(bench.WORKLOADS)}",
+    workloads = bench.all_workloads()
+    if args.workload not in workloads:
+        print(f"activebench: error: unknown workload {args.workload!r}; choose from {sorted(workloads)}",
               file=sys.stderr)
         return 2
-    result = bench.WORKLOADS[args.workload](quick=args.quick)
+    result = workloads[args.workload](quick=args.quick)
     print(bench.format_table(result))
     if args.json is not None:
         atomic_write_text(args.json, json.dumps(result, indent=2, default=str))

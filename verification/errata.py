@@ -239,9 +239,28 @@ CODE: list[CodeErratum] = [
 ]
 
 
+def _topic_modules() -> list:
+    """This module and every ``verification.errata_<topic>`` module (each with FORMULAS and CODE)."""
+    import importlib
+    import pkgutil
+    import sys
+
+    import verification
+
+    mods = [sys.modules[__name__]]
+    for info in sorted(pkgutil.iter_modules(verification.__path__), key=lambda i: i.name):
+        if info.name.startswith("errata_"):
+            mods.append(importlib.import_module(f"verification.{info.name}"))
+    return mods
+
+
 def evaluate() -> list[dict]:
-    """Evaluate every erratum entry (formulas first, then code)."""
-    return [e.evaluate() for e in FORMULAS] + [e.evaluate() for e in CODE]
+    """Evaluate every erratum entry, topic by topic (formulas first, then code)."""
+    rows = []
+    for mod in _topic_modules():
+        rows += [e.evaluate() for e in getattr(mod, "FORMULAS", [])]
+        rows += [e.evaluate() for e in getattr(mod, "CODE", [])]
+    return rows
 
 
 def format_rows(rows: list[dict]) -> str:

@@ -154,9 +154,14 @@ def check(check_id: str, source: str, profiles: tuple[str, ...] = PROFILES) -> C
 
 
 def load_all() -> dict[str, Check]:
-    """Import every check module so that the registry is complete."""
-    from verification.checks import rt1d, rtnd  # noqa: F401
+    """Import every module of ``verification.checks`` so that the registry is complete."""
+    import importlib
+    import pkgutil
 
+    import verification.checks as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        importlib.import_module(f"verification.checks.{info.name}")
     return REGISTRY
 
 
