@@ -240,7 +240,7 @@ CODE: list[CodeErratum] = [
 
 
 def _topic_modules() -> list:
-    """This module and every ``verification.errata_<topic>`` module (each with FORMULAS and CODE)."""
+    """Return this module and every ``verification.errata_<topic>`` module (each with FORMULAS, CODE)."""
     import importlib
     import pkgutil
     import sys
