@@ -327,13 +327,24 @@ def simulate(
     return out
 
 
+#: Work cap per walker (tumbles or fixed steps) beyond which a run is refused as a usage error.
+MAX_EVENTS_PER_WALKER = 1e10
+
+
 def _run(params, tau, s, times, seed, method, dt, out) -> None:
     tab = params.tables
+    t_end = float(times[-1]) if times.size else 0.0
     if method == "event":
+        rate_max = float(max(np.max(tab.rate_plus), np.max(tab.rate_minus)))
+        _require(rate_max * t_end <= MAX_EVENTS_PER_WALKER,
+                 f"max rate x last time = {rate_max * t_end:.3g} expected tumbles per walker; "
+                 f"allowed <= {MAX_EVENTS_PER_WALKER:.0e}")
         _k.advance_event(tau, s, times, tab.x_of_tau, tab.rate_plus, tab.rate_minus,
                          tab.period, tab.length, tab.reflecting, seed, out)
     elif method == "fixed":
         _require(dt is not None and math.isfinite(dt) and dt > 0, f"dt must be finite and > 0, got {dt!r}")
+        _require(t_end / dt <= MAX_EVENTS_PER_WALKER,
+                 f"last time / dt = {t_end / dt:.3g} steps; allowed <= {MAX_EVENTS_PER_WALKER:.0e}")
         steps = np.rint(times / dt).astype(np.int64)
         p_plus = -np.expm1(-tab.rate_plus * dt)
         p_minus = -np.expm1(-tab.rate_minus * dt)

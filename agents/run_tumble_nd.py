@@ -44,6 +44,10 @@ class RunTumbleNDParams:
             raise ValueError(f"tumble_rate must be finite and >= 0, got {self.tumble_rate!r}")
 
 
+#: Work cap per walker beyond which a run is refused as a usage error.
+MAX_EVENTS_PER_WALKER = 1e10
+
+
 def _validate(n_walkers: int, times: np.ndarray) -> np.ndarray:
     if not (isinstance(n_walkers, (int, np.integer)) and n_walkers >= 1):
         raise ValueError(f"n_walkers must be an int >= 1, got {n_walkers!r}")
@@ -110,6 +114,10 @@ def simulate_nd(params: RunTumbleNDParams, n_walkers: int, times: np.ndarray, se
     times = _validate(n_walkers, times)
     if not (isinstance(seed, (int, np.integer)) and seed >= 0):
         raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    t_end = float(times[-1]) if times.size else 0.0
+    if params.tumble_rate * t_end > MAX_EVENTS_PER_WALKER:
+        raise ValueError(f"tumble_rate x last time = {params.tumble_rate * t_end:.3g} expected tumbles per walker; "
+                         f"allowed <= {MAX_EVENTS_PER_WALKER:.0e}")
     out = np.empty((times.size, int(n_walkers), params.dim))
     _advance_event_nd(params.dim, float(params.speed), float(params.tumble_rate), times, int(seed), out)
     return out

@@ -118,7 +118,8 @@ class TwoStateMasterEquation:
         xc = np.interp(self.tau_edges[:-1] + self.dt / 2, self._tauf, xf)
         a, b = self._ap(xc), self._am(xc)
         tot = a + b
-        self._decay = np.exp(-tot * self.dt / 2)
+        with np.errstate(over="ignore"):  # rate x dt beyond float range: the survival factor is 0
+            self._decay = np.exp(-tot * self.dt / 2)
         self._frac_plus = np.where(tot > 0, b / np.where(tot > 0, tot, 1.0), 0.5)
 
     def tau_of(self, x: np.ndarray) -> np.ndarray:

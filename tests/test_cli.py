@@ -63,7 +63,7 @@ def test_errata_command(tmp_path, capsys):
 
 def test_readme_check_table_matches_registry():
     text = (ROOT / "README.md").read_text()
-    table = dict(re.findall(r"^\| `([a-z0-9_.]+)` \| (.+?) \|", text, flags=re.M))
+    table = dict(re.findall(r"^\| `([A-Za-z0-9_.]+)` \| (.+?) \|", text, flags=re.M))
     assert set(table) == set(load_all())
 
 
@@ -72,3 +72,25 @@ def test_ci_runs_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     cmd = re.search(r"<!-- test-command -->\n```bash\n(.+?)\n```", readme, flags=re.S).group(1).strip()
     assert cmd in ci
+
+
+def test_method_under_test_from_command_line(tmp_path):
+    # the seed 000 §2.2 FPE (extra 1/2) as a user's solver makes rt1d.fpe_limit fail
+    mod = tmp_path / "user_solver.py"
+    mod.write_text(
+        "from continuum.fokker_planck import FluxFormFPE\n"
+        "def half(A, B, C, length, boundary, n_cells):\n"
+        "    return FluxFormFPE(lambda x: 0.5 * A(x), B, C, length, boundary, n_cells)\n")
+    import sys
+    sys.path.insert(0, str(tmp_path))
+    try:
+        js = tmp_path / "r.json"
+        assert main(["run", "--only", "rt1d.fpe_limit", "--method", "fpe=user_solver:half", "--no-report",
+                     "--no-progress", "--json", str(js)]) == 1
+        doc = json.loads(js.read_text())
+        assert doc["checks"][0]["details"]["methods_under_test"] == {"fpe": "user_solver:half"}
+        assert main(["run", "--only", "rt1d.fpe_limit", "--method", "nosuch=user_solver:half"]) == 2
+        assert main(["run", "--only", "rt1d.fpe_limit", "--method", "fpe=user_solver:missing"]) == 2
+        assert main(["run", "--only", "rt1d.fpe_limit", "--method", "garbage"]) == 2
+    finally:
+        sys.path.remove(str(tmp_path))

@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="report folder (index.html, results.json, figures); default ./activebench-report")
     run.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--method", action="append", default=[], metavar="NAME=MODULE:OBJECT",
+                     help="method under test, e.g. walkers=mypkg.sampler:simulate; passed to every selected "
+                     "check that takes a keyword NAME (see the check module docstrings); repeatable")
 
     er = sub.add_parser("errata", help="formulas stated in the seed documents vs their derivations")
     er.add_argument("--json", type=Path, metavar="PATH")
@@ -82,6 +85,35 @@ def _summary_table(results) -> str:
     return "\n".join(lines)
 
 
+def _load_methods(specs: list[str]) -> dict:
+    """Resolve NAME=MODULE:OBJECT specifications to objects (ValueError with the reason)."""
+    import importlib
+
+    methods = {}
+    for spec in specs:
+        name, eq, target = spec.partition("=")
+        module, colon, attr = target.partition(":")
+        if not (eq and colon and name.isidentifier() and module and attr):
+            raise ValueError(f"--method must look like NAME=MODULE:OBJECT, got {spec!r}")
+        try:
+            obj = importlib.import_module(module)
+            for part in attr.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"--method {spec!r}: cannot load {target}: {exc}") from None
+        if not callable(obj):
+            raise ValueError(f"--method {spec!r}: {target} is not callable")
+        methods[name] = obj
+    return methods
+
+
+def _accepted(func, methods: dict) -> dict:
+    import inspect
+
+    params = inspect.signature(func).parameters
+    return {k: v for k, v in methods.items() if k in params}
+
+
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
@@ -96,6 +128,15 @@ def _cmd_run(args) -> int:
     if not checks:
         print(f"activebench: error: no check of profile {args.profile!r} matches {args.only}", file=sys.stderr)
         return 2
+    try:
+        methods = _load_methods(args.method)
+    except ValueError as exc:
+        print(f"activebench: error: {exc}", file=sys.stderr)
+        return 2
+    unused = set(methods) - {k for c in checks for k in _accepted(c.func, methods)}
+    if unused:
+        print(f"activebench: error: no selected check takes a method named {sorted(unused)}", file=sys.stderr)
+        return 2
     cfg = CheckConfig(profile=args.profile, seed=args.seed)
     out_dir = None if args.no_report else args.report
     figures: dict[str, str] = {}
@@ -105,7 +146,11 @@ def _cmd_run(args) -> int:
     bar = tqdm(checks, desc="activebench", unit="check", disable=args.no_progress, file=sys.stderr)
     for chk in bar:
         bar.set_postfix_str(chk.id)
-        res = run_check(chk, cfg)
+        given = _accepted(chk.func, methods)
+        res = run_check(chk, cfg, **given)
+        if given:
+            res.details["methods_under_test"] = {k: args_spec for k, args_spec in
+                                                 (s.split("=", 1) for s in args.method) if k in given}
         results.append(res)
         # Write after every check, atomically: a killed run keeps everything already finished.
         if args.json is not None:

@@ -1,0 +1,97 @@
+"""asv benchmarks of the Keller-Segel solvers (seed 001 §6) and a tracked convergence order.
+
+1D: seed grid (L = 100, 200 cells), D_u = 1, D_v = 20, a = 1, chi0 = 40. The seed
+algorithm (numpy) is timed to T = 4 (it blows up at t ~ 6); the finite-volume numba
+kernel to the seed's T = 100. 2D: the VisualPDE preset (D = 1, a = 0.1, c = 4) on
+64^2 cells to t = 20; 128^2 to t = 100 only with ``ACTIVEBENCH_ASV_SLOW=1``.
+"""
+
+import os
+
+import numpy as np
+
+from continuum.keller_segel import KellerSegel1DParams, KellerSegel2DParams, fv_run, ks2d_run, seed_scheme_run
+from verification import stats
+from verification.checks.ks import SEED_1D, measure_growth_1d
+from verification.derivations import keller_segel as deriv
+
+SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
+
+
+def _seed_start(chi0=40.0):
+    params = KellerSegel1DParams(chi0=chi0)
+    rng = np.random.default_rng(12345)
+    u0 = 1.0 + 0.01 * (rng.random(params.n_cells) - 0.5)
+    return params, u0, u0 / params.decay
+
+
+class KellerSegel1D:
+    """Seed 001 §6.4 workload: finite volume (numba, T = 100) and the seed algorithm (numpy, T = 4)."""
+
+    timeout = 120
+
+    def setup(self):
+        self.params, self.u0, self.v0 = _seed_start()
+        fv_run(self.params, self.u0, self.v0, [0.01])
+
+    def time_fv_numba_T100(self):
+        fv_run(self.params, self.u0, self.v0, [100.0])
+
+    def peakmem_fv_numba_T100(self):
+        fv_run(self.params, self.u0, self.v0, [100.0])
+
+    def time_seed_numpy_T4(self):
+        seed_scheme_run(self.params, self.u0, self.v0, 4.0, 800)
+
+    def time_fv_numpy_T4(self):
+        fv_run(self.params, self.u0, self.v0, [4.0], backend="numpy")
+
+
+class KellerSegel2D:
+    """VisualPDE preset, random start around (1, 1/a), finite volume (numba)."""
+
+    params = ([64, 128],)
+    param_names = ["n"]
+    timeout = 300
+
+    def setup(self, n):
+        if n > 64 and not SLOW:
+            raise NotImplementedError("slow case: set ACTIVEBENCH_ASV_SLOW=1 to run it")
+        self.model = KellerSegel2DParams(length=100.0, n=n)
+        rng = np.random.default_rng(1)
+        self.u0 = 1.0 + 0.01 * rng.random((n, n))
+        self.v0 = self.u0 / self.model.decay
+        self.t_end = 20.0 if n == 64 else 100.0
+        ks2d_run(self.model, self.u0, self.v0, [0.01])
+
+    def time_ks2d(self, n):
+        ks2d_run(self.model, self.u0, self.v0, [self.t_end])
+
+    def peakmem_ks2d(self, n):
+        ks2d_run(self.model, self.u0, self.v0, [self.t_end])
+
+
+class KellerSegelConvergence:
+    """Fitted order of the growth-rate error |sigma_measured - sigma(k)| in dx (mode 8, chi0 = 25; expected 2)."""
+
+    timeout = 300
+
+    def setup(self):
+        fv_run(KellerSegel1DParams(n_cells=16), np.ones(16), np.ones(16), [0.01])
+
+    def track_growth_rate_order(self):
+        from continuum.keller_segel import fv_solver
+
+        num = deriv.numeric()
+        times = np.linspace(1.0, 4.0, 13)
+        cells = np.array([100, 200, 400])
+        err = []
+        for n in cells:
+            p = KellerSegel1DParams(**{**SEED_1D, "n_cells": int(n)}, chi0=25.0)
+            rate, _, _ = measure_growth_1d(fv_solver, p, 8, times)
+            err.append(abs(rate - num.sigma1d(p.wavenumber(8) ** 2, 1.0, 20.0, 25.0, 1.0, 1.0)))
+        order, _ = stats.fit_order(100.0 / cells, np.array(err))
+        return order
+
+    track_growth_rate_order.unit = "order"
+    track_growth_rate_order.version = 1
