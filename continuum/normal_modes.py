@@ -21,6 +21,8 @@ import numpy as np
 from numba import njit, prange
 from scipy.special import j0, jn_zeros
 
+from agents._rng import next_uniform, stream_state
+
 
 @dataclass(frozen=True)
 class ModalModel:
@@ -134,6 +136,10 @@ def _shift(rho, c, row, dE, dG):
         c[i] += dG * row[i]
 
 
+#: margin of the lower-bound shortcut (rho, c are O(1-10); accumulated round-off is far below it)
+_SAFE = 1e-8
+
+
 @njit(cache=True, parallel=True)
 def _anneal(E_out, G_out, W_hist, temps, n_sweeps, seed, wts, q11, q12, q22, s, rho_c, c0, basis, area,
             check_sign):
@@ -141,14 +147,17 @@ def _anneal(E_out, G_out, W_hist, temps, n_sweeps, seed, wts, q11, q12, q22, s, 
     m1 = E_out.shape[1]
     n_mesh = basis.shape[1]
     for k in prange(n_samples):
-        np.random.seed(seed + k)  # noqa: NPY002 -- numba's per-thread legacy RNG, seeded per sample
+        st = stream_state(seed, k)  # counter-based stream per sample (agents._rng): 5 ns/draw vs 26 ns for MT
         E = np.zeros(m1)
         G = np.zeros(m1)
         E[0] = rho_c
         G[0] = c0
         rho = np.full(n_mesh, rho_c)
         c = np.full(n_mesh, c0)
-        cmin = c0
+        # lower bounds of min(rho), min(c) on the mesh: |J0| <= 1, so a move by dE lowers min(rho) by
+        # at most |dE|; while the bound stays >= SAFE the exact min pass is skipped (same decisions)
+        lb_rho = rho_c
+        lb_c = c0
         W = 0.0
         for m in range(m1):
             W += _w_mode(m, E[m], s * G[m], wts, q11, q12, q22)
@@ -156,33 +165,45 @@ def _anneal(E_out, G_out, W_hist, temps, n_sweeps, seed, wts, q11, q12, q22, s, 
         for it in range(temps.size):
             T = temps[it]
             for _ in range(n_sweeps * m1):
-                m = np.random.randint(0, m1)  # noqa: NPY002
+                st, u = next_uniform(st)
+                m = min(int(u * m1), m1 - 1)
                 dE = 0.0
                 if m > 0:
-                    dE = 0.2 * np.random.random() - 0.1  # noqa: NPY002
-                dG = 0.2 * np.random.random() - 0.1  # noqa: NPY002
+                    st, u = next_uniform(st)
+                    dE = 0.2 * u - 0.1
+                st, u = next_uniform(st)
+                dG = 0.2 * u - 0.1
                 old = _w_mode(m, E[m], s * G[m], wts, q11, q12, q22)
                 new = _w_mode(m, E[m] + dE, s * (G[m] + dG), wts, q11, q12, q22)
                 dW = area * (new - old)
                 if dW > 0.0:
                     if T <= 0.0:
                         continue
-                    if np.random.random() >= math.exp(-dW / T):  # noqa: NPY002
+                    st, u = next_uniform(st)
+                    if u > math.exp(-dW / T):
                         continue
                 # non-negativity on the mesh
                 if m == 0:
-                    if check_sign and cmin + dG < 0.0:
-                        continue
+                    if lb_c + dG < _SAFE:
+                        lb_c = c.min()  # exact min(c) decides
+                        if check_sign and lb_c + dG < 0.0:
+                            continue
                     for i in range(n_mesh):
                         c[i] += dG
-                    cmin += dG
+                    lb_c += dG
                 else:
                     row = basis[m]
-                    nr, nc = _shifted_mins(rho, c, row, dE, dG)
-                    if check_sign and (nr < 0.0 or nc < 0.0):
-                        continue
-                    _shift(rho, c, row, dE, dG)
-                    cmin = nc
+                    if lb_rho - abs(dE) >= _SAFE and lb_c - abs(dG) >= _SAFE:
+                        _shift(rho, c, row, dE, dG)
+                        lb_rho -= abs(dE)
+                        lb_c -= abs(dG)
+                    else:
+                        nr, nc = _shifted_mins(rho, c, row, dE, dG)
+                        if check_sign and (nr < 0.0 or nc < 0.0):
+                            continue
+                        _shift(rho, c, row, dE, dG)
+                        lb_rho = nr
+                        lb_c = nc
                 E[m] += dE
                 G[m] += dG
                 W += dW
