@@ -1,0 +1,87 @@
+"""asv benchmarks of the radial 3D Keller-Segel solver and the 2D KS particles (seed 003).
+
+Radial: paper parameters (mu = chi = 1, eps = 1e-4, k = 0.1, R = 20), M0 = 40, to t = 0.05 on
+n_r = 2000 (dt = 1e-4) and 20000 (dt = 1e-5, only with ``ACTIVEBENCH_ASV_SLOW=1``). Particles:
+P = 64, 64 replicas, 100 steps. Tracked: the fitted spatial order of the radial scheme.
+"""
+
+import math
+import os
+
+import numpy as np
+
+from agents.ks2d_particles import KS2DParticleParams, gaussian_start, simulate
+from continuum.radial_ks3d import RadialGrid3D, RadialKSParams, run_radial
+from verification import stats
+
+SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
+BASE = RadialKSParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, radius=20.0, mass=40.0)
+
+
+class RadialKS3D:
+    """Radial solver, numba kernel and numpy/solve_banded twin."""
+
+    params = ([2000, 20000],)
+    param_names = ["n_r"]
+    timeout = 300
+
+    def setup(self, n_r):
+        if n_r > 2000 and not SLOW:
+            raise NotImplementedError("slow case: set ACTIVEBENCH_ASV_SLOW=1 to run it")
+        self.p = BASE.replace(n_r=n_r, dt=1e-4 if n_r == 2000 else 1e-5)
+        run_radial(self.p.replace(n_r=64), 5 * self.p.dt)
+
+    def time_numba(self, n_r):
+        run_radial(self.p, 0.05)
+
+    def peakmem_numba(self, n_r):
+        run_radial(self.p, 0.05)
+
+    def time_numpy_twin_50_steps(self, n_r):
+        run_radial(self.p, 50 * self.p.dt, backend="numpy")
+
+
+class KS2DParticles:
+    """Euler-Maruyama pair-drift kernel, many replicas."""
+
+    timeout = 120
+
+    def setup(self):
+        self.p = KS2DParticleParams(mass=12 * math.pi, n_particles=64, dt=1e-3)
+        self.x0 = gaussian_start(self.p, 64, 1)
+        simulate(self.p, self.x0[:2], 2, seed=1)
+        simulate(self.p, self.x0, 2, seed=1)
+
+    def time_simulate(self):
+        simulate(self.p, self.x0, 100, seed=3)
+
+    def peakmem_simulate(self):
+        simulate(self.p, self.x0, 100, seed=3)
+
+
+class RadialConvergence:
+    """Fitted spatial order of the radial scheme (M0 = 20, R = 10, T = 0.1, L1 error vs 4x finer grid; expected 2)."""
+
+    timeout = 300
+
+    def setup(self):
+        run_radial(BASE.replace(n_r=64), 1e-3)
+
+    def track_spatial_order(self):
+        T, R = 0.1, 10.0
+        p = BASE.replace(radius=R, mass=20.0, dt=1e-4)
+        cells = np.array([250, 500, 1000])
+        n_ref = 4000
+        ref = run_radial(p.replace(n_r=n_ref), T).profiles[T][0]
+        g_ref = RadialGrid3D.build(R, n_ref)
+        err = []
+        for n in cells:
+            g = RadialGrid3D.build(R, int(n))
+            rho = run_radial(p.replace(n_r=int(n)), T).profiles[T][0]
+            rbar = (ref * g_ref.volumes).reshape(int(n), n_ref // int(n)).sum(axis=1) / g.volumes
+            err.append(4 * math.pi * np.sum(g.volumes * np.abs(rho - rbar)))
+        order, _ = stats.fit_order(R / cells, np.array(err))
+        return order
+
+    track_spatial_order.unit = "order"
+    track_spatial_order.version = 1

@@ -1,0 +1,133 @@
+"""Radial 3D Keller-Segel solver and 2D parabolic-elliptic particles (seed 003 §2, §4.3)."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from agents.ks2d_particles import KS2DParticleParams, gaussian_start, pair_drift, second_moment, simulate
+from continuum.radial_ks3d import RadialGrid3D, RadialKSParams, initial_density, run_radial
+from verification.derivations import ks_radial as deriv
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("mu", 0.0), ("chi", -1.0), ("eps", -1e-4), ("k", float("nan")), ("radius", 0.0), ("n_r", 4),
+    ("n_r", 100.5), ("dt", 0.0), ("mass", -3.0), ("ball_radius", 25.0), ("blowup_cells", 0.0), ("flux", "central"),
+])
+def test_radial_params_name_the_parameter(field, value):
+    with pytest.raises(ValueError, match=field):
+        RadialKSParams(**{field: value})
+
+
+def test_radial_params_eps_and_k_not_both_zero():
+    with pytest.raises(ValueError, match="eps and k"):
+        RadialKSParams(eps=0.0, k=0.0)
+    RadialKSParams(eps=0.0, k=0.1)  # parabolic-elliptic with decay is fine
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("mass", 0.0), ("n_particles", 1), ("mu", -1.0), ("chi", 0.0), ("dt", float("inf")), ("reg", -0.1),
+])
+def test_particle_params_name_the_parameter(field, value):
+    with pytest.raises(ValueError, match=field):
+        KS2DParticleParams(**{field: value})
+
+
+def test_initial_density_has_exact_mass_on_cut_cells():
+    p = RadialKSParams(n_r=333, mass=47.7)
+    g = RadialGrid3D.build(p.radius, p.n_r)
+    assert g.mass(initial_density(p, g)) == pytest.approx(47.7, rel=1e-13)
+
+
+@pytest.mark.parametrize("flux", ["hybrid", "upwind"])
+def test_radial_kernel_matches_numpy_twin(flux):
+    p = RadialKSParams(n_r=120, dt=2e-3, mass=45.0, radius=6.0, flux=flux)
+    a = run_radial(p, 0.1, profile_times=(0.05,))
+    b = run_radial(p, 0.1, profile_times=(0.05,), backend="numpy")
+    for t in (0.05, 0.1):
+        np.testing.assert_allclose(a.profiles[t][0], b.profiles[t][0], rtol=1e-11, atol=1e-180)
+        np.testing.assert_allclose(a.profiles[t][1], b.profiles[t][1], rtol=1e-11, atol=1e-180)
+    np.testing.assert_allclose(a.times, b.times)
+    np.testing.assert_allclose(a.rho0, b.rho0, rtol=1e-11)
+
+
+def test_radial_mass_conserved_and_positive():
+    p = RadialKSParams(n_r=400, dt=1e-3, mass=30.0, radius=10.0)
+    out = run_radial(p, 0.3, profile_times=(0.1, 0.2))
+    assert np.max(np.abs(out.mass / 30.0 - 1)) < 300 * 8 * np.finfo(float).eps
+    for rho, c in out.profiles.values():
+        assert rho.min() >= 0.0
+        assert c.min() >= 0.0
+
+
+def test_c_mass_follows_backward_euler_recursion():
+    p = RadialKSParams(n_r=200, dt=1e-3, mass=20.0, radius=8.0, eps=0.5, k=0.3)
+    out = run_radial(p, 0.05)
+    g = RadialGrid3D.build(p.radius, p.n_r)
+    C = 0.0
+    step = deriv.numeric().c_mass_be
+    for _ in range(50):
+        C = step(C, 20.0, 0.5, 0.3, 1e-3)
+    assert g.mass(out.profiles[0.05][1]) == pytest.approx(C, rel=1e-12)
+
+
+def test_blow_up_is_reported_not_nan():
+    p = RadialKSParams(n_r=400, dt=1e-3, mass=200.0)
+    out = run_radial(p, 1.0)
+    assert out.blew_up
+    assert 0 < out.blowup_time < 1.0
+    for arr in (out.times, out.rho0, out.c0, out.c_max, out.mass):
+        assert np.all(np.isfinite(arr))
+    assert out.rho0[-1] > p.blowup_level
+    assert 1.0 not in out.profiles  # the final time was not reached
+    sub = run_radial(p.replace(mass=10.0), 0.2)
+    assert not sub.blew_up
+    assert math.isnan(sub.blowup_time)
+
+
+def test_particles_kernel_matches_numpy_twin():
+    p = KS2DParticleParams(mass=12 * math.pi, n_particles=12, dt=1e-3, reg=0.0)
+    x0 = gaussian_start(p, 3, 1)
+    inc = np.random.default_rng(2).standard_normal((40, 3, 12, 2))
+    a = simulate(p, x0, 40, increments=inc)
+    b = simulate(p, x0, 40, increments=inc, backend="numpy")
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    # single replica (per-step prange kernel) and many replicas (one replica per thread) agree
+    one = simulate(p, x0[1], 40, increments=inc[:, 1:2])
+    np.testing.assert_allclose(one[:, 0], a[:, 1], rtol=0, atol=1e-12)
+    pr = p.replace(reg=0.1)
+    np.testing.assert_allclose(simulate(pr, x0, 40, increments=inc),
+                               simulate(pr, x0, 40, increments=inc, backend="numpy"), rtol=0, atol=1e-12)
+
+
+def test_particles_seeded_streams_are_reproducible():
+    p = KS2DParticleParams(n_particles=8)
+    x0 = gaussian_start(p, 2, 0)
+    a, b = simulate(p, x0, 20, seed=5), simulate(p, x0, 20, seed=5)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, simulate(p, x0, 20, seed=6))
+    with pytest.raises(ValueError, match="x0"):
+        simulate(p, np.zeros((2, 9, 2)), 5)
+
+
+def test_pair_drift_part_of_variance_identity_is_exact():
+    """2 sum_p m X_p . b_p = -chi M^2 (1 - 1/P) / (2 pi) for any configuration (delta = 0)."""
+    p = KS2DParticleParams(mass=5.0, n_particles=17, chi=1.3)
+    x = gaussian_start(p, 4, 9)
+    b = pair_drift(x, p.chi * p.particle_mass / (2 * math.pi), 0.0)
+    lhs = 2 * p.particle_mass * np.sum(x * b, axis=(1, 2))
+    rhs = -p.chi * p.mass**2 * (1 - 1 / 17) / (2 * math.pi)
+    np.testing.assert_allclose(lhs, rhs, rtol=1e-12)
+    assert second_moment(x, p).shape == (4,)
+
+
+def test_derived_identities():
+    vi = deriv.variance_identity()
+    assert sp.simplify(vi.antisym_pair + 1 / (2 * sp.pi)) == 0
+    assert sp.simplify(vi.continuum_unit - vi.seed_eq6) == 0
+    assert sp.simplify(vi.critical_mass - 8 * sp.pi * deriv.mu / deriv.chi) == 0
+    pi_ = deriv.particle_identity()
+    assert sp.simplify(pi_.finite_p_correction - deriv.chi * deriv.M**2 / (2 * sp.pi * deriv.P)) == 0
+    ri = deriv.radial_identities()
+    assert ri.eq44_minus_conservative == 0
