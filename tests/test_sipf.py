@@ -1,0 +1,105 @@
+"""Unit tests of the SIPF method (seed 003): validation, fast == reference, seeding, Mesa wrapper."""
+
+import math
+
+import numpy as np
+import pytest
+
+from agents import sipf as S
+from agents.sipf_kernels import Y_MAX, exp_neg_array
+from verification.derivations import sipf as deriv
+
+P0 = S.SIPFParams(H=8, mass=80.0, dt=1e-3)
+
+
+@pytest.mark.parametrize(("field", "value", "word"), [
+    ("mu", 0.0, "mu"), ("mu", math.nan, "mu"), ("eps", -1.0, "eps"), ("k", -0.1, "k"),
+    ("L", 0.0, "L"), ("H", 7, "H"), ("H", 2, "H"), ("dt", 0.0, "dt"), ("mass", -1.0, "mass"),
+    ("dim", 2, "dim"), ("chi", math.inf, "chi"),
+])
+def test_params_validation_names_the_parameter(field, value, word):
+    with pytest.raises(ValueError, match=word):
+        P0.replace(**{field: value})
+
+
+def test_eps_zero_needs_k_positive():
+    with pytest.raises(ValueError, match="k must be > 0 when eps = 0"):
+        S.SIPFParams(eps=0.0, k=0.0)
+    assert S.SIPFParams(eps=0.0, k=0.5).beta == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("x", "word"), [
+    (np.zeros((1, 3)), "P"), (np.zeros((4, 2)), "shape"), (np.full((3, 3), 5.0), "inside"),
+    (np.array([[0, 0, np.nan], [0, 0, 0]]), "finite"),
+])
+def test_positions_validation(x, word):
+    with pytest.raises(ValueError, match=word):
+        S.run_sipf(P0, x, 1)
+
+
+def test_vectorized_exp_accuracy():
+    y = np.linspace(0.0, Y_MAX, 20001)
+    assert np.max(np.abs(exp_neg_array(y) / np.exp(-y) - 1)) < 1e-10
+
+
+def test_fast_equals_reference_pieces():
+    x = S.uniform_ball(120, seed=3)
+    a0 = S.field_update(P0, S.rho_modes_reference(P0, x * 1.2), np.zeros((9, 9, 9), complex))
+    a_f, v_f = S.step_pieces_fast(P0, x, a0)
+    a_r, v_r = S.step_pieces_reference(P0, x, a0)
+    assert np.max(np.abs(a_f - a_r)) <= 1e-9 * np.max(np.abs(a_r))
+    assert np.max(np.abs(v_f - v_r)) <= 1e-9 * np.max(np.abs(v_r))
+
+
+def test_fast_equals_reference_run():
+    x = S.uniform_ball(60, seed=4)
+    rf = S.run_sipf(P0, x, 3, seed=9, method="fast")
+    rr = S.run_sipf(P0, x, 3, seed=9, method="reference")
+    assert np.max(np.abs(rf.positions - rr.positions)) < 1e-9
+    assert np.max(np.abs(rf.modes - rr.modes)) < 1e-9 * np.max(np.abs(rr.modes))
+
+
+def test_same_seed_same_result_and_field_real():
+    x = S.uniform_ball(50, seed=5)
+    a = S.run_sipf(P0, x, 4, seed=11)
+    b = S.run_sipf(P0, x, 4, seed=11)
+    c = S.run_sipf(P0, x, 4, seed=12)
+    assert np.array_equal(a.positions, b.positions)
+    assert np.array_equal(a.modes, b.modes)
+    assert not np.array_equal(a.positions, c.positions)
+    m = a.modes[-1]
+    assert np.allclose(m, np.conj(m[::-1, ::-1, ::-1]), atol=1e-14)  # Hermitian: c is real
+
+
+def test_c0_follows_backward_euler_recursion():
+    x = S.uniform_ball(40, seed=6)
+    r = S.run_sipf(P0, x, 5, seed=1)
+    n = np.arange(6)
+    be = deriv.numeric().c0_be(n, 0.0, P0.mass, P0.k, P0.eps, P0.dt)
+    assert np.allclose(r.c0, be, rtol=1e-10)
+
+
+def test_blowup_is_flagged_not_nan():
+    x = S.uniform_ball(30, seed=7)
+    r = S.run_sipf(P0, x, 5, seed=1, blowup_cinf=1e-6)
+    assert r.blew_up
+    assert r.blowup_time == pytest.approx(P0.dt)
+    assert np.all(np.isfinite(r.c0))
+    assert np.all(np.isfinite(r.positions))
+
+
+def test_green_function_derivation():
+    g = deriv.green()
+    assert g.residual == 0
+    assert g.flux == 1
+
+
+def test_mesa_wrapper_runs():
+    m = S.SIPFModel(P0, S.uniform_ball(40, seed=8), seed=2)
+    for _ in range(3):
+        m.step()
+    df = m.datacollector.get_model_vars_dataframe()
+    assert len(df) == 4
+    assert df["c0"].iloc[-1] > 0
+    r = S.run_sipf(P0, S.uniform_ball(40, seed=8), 3, seed=2)
+    assert np.array_equal(m.positions, r.positions[-1])
