@@ -37,6 +37,7 @@ from agents.run_tumble_kernels import _fold
 from agents.run_tumble_mesa import PerAgentRunTumble, RunTumbleModel
 from verification import stats
 from verification.checks.rt1d import SEED001_AMPLITUDE, seed001_rates
+from verification.timing import timed
 
 #: Seed 001 §4.3 workload.
 RT1D = {"n_walkers": 5000, "n_steps": 4000, "dt": 0.01, "speed": 20.0, "length": 200.0,
@@ -155,16 +156,6 @@ def _probe_no_table(tau, s, n_steps, dt, p, period, seed, out):
 
 
 # -- helpers ------------------------------------------------------------------------
-def _timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, object]:
-    """Best and median wall time of ``repeats`` calls, and the last call's value."""
-    times, value = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), float(np.median(times)), value
-
-
 def _row(name: str, seconds: float, median: float, repeats: int, particle_steps: int, notes: str) -> dict:
     return {"name": name, "seconds": seconds, "median_seconds": median, "repeats": repeats,
             "particle_steps": particle_steps, "steps_per_second": particle_steps / seconds,
@@ -247,13 +238,13 @@ def _fixed_dt_limits(params, tau0, s0, cfg, seed, kernel_seconds, numpy_seconds,
     out = np.empty(n)
     _probe_rng_only(8, 4, seed, out[:8])
     _probe_no_table(tau0[:8], s0[:8], 4, dt, 0.03, params.tables.period, seed, out[:8])
-    rng_s, _, _ = _timed(lambda: _probe_rng_only(n, steps, seed, out), repeats)
-    flat_s, _, _ = _timed(lambda: _probe_no_table(tau0, s0, steps, dt, 0.03, params.tables.period, seed, out),
+    rng_s, _, _ = timed(lambda: _probe_rng_only(n, steps, seed, out), repeats)
+    flat_s, _, _ = timed(lambda: _probe_no_table(tau0, s0, steps, dt, 0.03, params.tables.period, seed, out),
                           repeats)
     threads = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one_s, _, _ = _timed(lambda: _simulate_fixed(params, tau0, s0, cfg, seed), repeats)
+        one_s, _, _ = timed(lambda: _simulate_fixed(params, tau0, s0, cfg, seed), repeats)
     finally:
         numba.set_num_threads(threads)
     budget = numpy_seconds / GOAL_VS_NUMPY
@@ -311,13 +302,13 @@ def bench_rt1d(quick: bool = False) -> dict:
 
     # a) numpy baseline (warm-up: a few steps).
     numpy_walkers_final(x0, s0, 10, dt, v0, L, plus, minus, seed)
-    best, med, final["numpy baseline"] = _timed(
+    best, med, final["numpy baseline"] = timed(
         lambda: numpy_walkers_final(x0, s0, steps, dt, v0, L, plus, minus, seed + 1), rep["numpy"])
     rows.append(_row("numpy baseline", best, med, rep["numpy"], work,
                      "fixed dt, seed algorithm with its defects fixed (see seed_defects_fixed); 1 thread"))
     numpy_s = best
     numpy_walkers_final_tuned(x0, s0, 10, dt, v0, L, amp, seed)
-    best, med, final["numpy tuned"] = _timed(
+    best, med, final["numpy tuned"] = timed(
         lambda: numpy_walkers_final_tuned(x0, s0, steps, dt, v0, L, amp, seed + 5), rep["numpy"])
     rows.append(_row("numpy tuned", best, med, rep["numpy"], work,
                      "same algorithm, one tanh per walker-step (alpha_s = max(0, 1 + 2 s tanh)) and in-place "
@@ -327,7 +318,7 @@ def bench_rt1d(quick: bool = False) -> dict:
     # b), c) numba kernels (compiled by the warm-up call).
     for method, name in (("fixed", "numba fixed-dt"), ("event", "numba event-driven")):
         simulate(params, x0[:16], s0[:16], [0.1], seed, method=method, dt=dt)
-        best, med, xt = _timed(lambda m=method: simulate(params, x0, s0, [t_end], seed + 2, method=m, dt=dt),
+        best, med, xt = timed(lambda m=method: simulate(params, x0, s0, [t_end], seed + 2, method=m, dt=dt),
                                rep["numba"])
         final[name] = xt[0]
         if method == "fixed":
@@ -354,7 +345,7 @@ def bench_rt1d(quick: bool = False) -> dict:
     times, x_mesa = [], None
     for r in range(rep["mesa"]):
         mesa_models.append(PerAgentRunTumble(*scalar, L, True, x0, s0, dt, seed + 10 + r))  # built untimed
-        b, _, x_mesa = _timed(mesa_run, 1)
+        b, _, x_mesa = timed(mesa_run, 1)
         times.append(b)
     scale = steps / mesa_steps
     rows.append(_row("Mesa per-agent", min(times) * scale, float(np.median(times)) * scale, rep["mesa"], work,
@@ -376,7 +367,7 @@ def bench_rt1d(quick: bool = False) -> dict:
     for r in range(rep["mesa"]):
         wrapped.append(RunTumbleModel(params, n, dt=wrap_dt, seed=seed + 20 + r, method="event",
                                       x0=cfg["start"]))
-        b, _, _ = _timed(wrap_run, 1)
+        b, _, _ = timed(wrap_run, 1)
         times.append(b)
     rows.append(_row("Mesa array model", min(times), float(np.median(times)), rep["mesa"], work,
                      f"mesa.Model + DataCollector, {wrap_steps} steps of {wrap_dt:g} each calling the event "

@@ -11,7 +11,6 @@ than FTCS's. Times are best of the repeats after a warm-up call (numba compiled 
 from __future__ import annotations
 
 import os
-import time
 
 import numba
 import numpy as np
@@ -20,17 +19,9 @@ from scipy.special import j0, jn_zeros
 from continuum.disc import DiscParams, DiscSolver, RadialGrid, ftcs_paper
 from continuum.normal_modes import anneal, geometric_schedule
 from verification.checks.ants import PAPER, modal_model
+from verification.timing import timed
 
 J11 = float(jn_zeros(1, 1)[0])
-
-
-def _best(fn, repeats: int) -> tuple[float, float]:
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts), float(np.median(ts))
 
 
 def metropolis(quick: bool = False) -> dict:
@@ -45,7 +36,7 @@ def metropolis(quick: bool = False) -> dict:
     for label, nt in (("numba parallel", threads), ("numba 1 thread", 1)):
         numba.set_num_threads(nt)
         try:
-            best, med = _best(lambda lab=label: res.__setitem__(lab, anneal(model, temps, sweeps, 20, 11, 5.0)), 1)
+            best, med, _ = timed(lambda lab=label: res.__setitem__(lab, anneal(model, temps, sweeps, 20, 11, 5.0)), 1)
         finally:
             numba.set_num_threads(threads)
         attempts = 20 * temps.size * sweeps * (model.m_hat + 1)
@@ -93,7 +84,7 @@ def disc(quick: bool = False) -> dict:
     ftcs_paper(p, 1.0 + amp * j0(J11 * rn), np.full(200, 4.0), 1e-7, 10)  # compile
     out = {}
     n_ftcs = round(t_end / 1e-7)
-    t_f, _ = _best(lambda: out.__setitem__("f", ftcs_paper(p, 1.0 + amp * j0(J11 * rn), np.full(200, 4.0), 1e-7,
+    t_f, _, _ = timed(lambda: out.__setitem__("f", ftcs_paper(p, 1.0 + amp * j0(J11 * rn), np.full(200, 4.0), 1e-7,
                                                              n_ftcs)), 1)
     err_f = abs(_e01_nodes(rn, out["f"][0]) - e_ref)
     g, r0, c0 = init_cells(200)
@@ -110,7 +101,7 @@ def disc(quick: bool = False) -> dict:
         chosen = (5e-6, err)
     dt_s = chosen[0]
     n_s = round(t_end / dt_s)
-    t_s, _ = _best(lambda: solver.run(r0, c0, dt_s, n_s), 3)
+    t_s, _, _ = timed(lambda: solver.run(r0, c0, dt_s, n_s), 3)
     rows = [
         {"name": "FTCS (seed) dt=1e-7, 200 nodes", "seconds": t_f, "steps_per_second": n_ftcs / t_f,
          "ratio": 1.0, "notes": f"{n_ftcs} steps; |E01 error| {err_f:.2e}"},

@@ -11,25 +11,16 @@ T = 100. Times are the best of repeats after a warm-up (numba compiled first).
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 
 import numba
 import numpy as np
 
 from continuum.keller_segel import KellerSegel1DParams, fv_run, seed_scheme_run
+from verification.timing import timed
 
 #: Target speed-up of the numba finite-volume kernel over the seed algorithm in numpy, per unit of simulated time.
 GOAL_VS_SEED_NUMPY = 10.0
-
-
-def _best(fn: Callable[[], object], repeats: int) -> tuple[float, float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), float(np.median(times)), out
 
 
 def bench_ks1d(quick: bool = False) -> dict:
@@ -43,26 +34,26 @@ def bench_ks1d(quick: bool = False) -> dict:
     fv_run(params, u0, v0, [0.01])  # compile / load the numba cache
 
     rows = []
-    s, med, rec = _best(lambda: seed_scheme_run(params, u0, v0, t_short, round(t_short / 0.005)), rep)
+    s, med, rec = timed(lambda: seed_scheme_run(params, u0, v0, t_short, round(t_short / 0.005)), rep)
     rows.append({"name": "seed algorithm (numpy)", "seconds": s, "median": med, "steps": rec.n_steps,
                  "steps_per_second": rec.n_steps / s,
                  "notes": f"T = {t_short:g}, dt = {rec.dt:g}, clipping on; mass drift "
                           f"{abs(rec.mass[-1] / rec.mass[0] - 1):.1e}"})
-    s, med, rec = _best(lambda: fv_run(params, u0, v0, [t_short], backend="numpy"), max(1, rep // 2))
+    s, med, rec = timed(lambda: fv_run(params, u0, v0, [t_short], backend="numpy"), max(1, rep // 2))
     rows.append({"name": "finite volume (numpy twin)", "seconds": s, "median": med, "steps": rec.n_steps,
                  "steps_per_second": rec.n_steps / s,
                  "notes": f"T = {t_short:g}, adaptive dt (theta = 0.4, D_v-limited here: {t_short / rec.n_steps:.3g})"})
-    s, med, rec = _best(lambda: fv_run(params, u0, v0, [t_short]), rep)
+    s, med, rec = timed(lambda: fv_run(params, u0, v0, [t_short]), rep)
     u_short = rec.u[-1]
     rows.append({"name": "finite volume (numba)", "seconds": s, "median": med, "steps": rec.n_steps,
                  "steps_per_second": rec.n_steps / s, "notes": f"T = {t_short:g}, same steps as the numpy twin"})
-    s, med, rec = _best(lambda: fv_run(params, u0, v0, [t_full]), rep)
+    s, med, rec = timed(lambda: fv_run(params, u0, v0, [t_full]), rep)
     rows.append({"name": "finite volume (numba), T = 100", "seconds": s, "median": med, "steps": rec.n_steps,
                  "steps_per_second": rec.n_steps / s,
                  "notes": f"the seed's full time, which the seed algorithm cannot reach (blow-up at t ~ 6); "
                           f"peak u = {rec.u[-1].max():.3g}, mass drift {abs(rec.u[-1].sum() / u0.sum() - 1):.1e}, "
                           f"min u = {rec.min_u:.2g}"})
-    s, med, rec = _best(lambda: fv_run(params, u0, v0, [t_full], flux="minmod"), rep)
+    s, med, rec = timed(lambda: fv_run(params, u0, v0, [t_full], flux="minmod"), rep)
     rows.append({"name": "finite volume minmod (numba), T = 100", "seconds": s, "median": med, "steps": rec.n_steps,
                  "steps_per_second": rec.n_steps / s, "ratio_vs_numpy": None,
                  "notes": f"minmod-limited faces (theta = 0.4); peak u = {rec.u[-1].max():.3g}, min u = "

@@ -29,6 +29,7 @@ import numba
 import numpy as np
 
 from continuum import cahn_hilliard as ch
+from verification.timing import timed
 
 GOAL_A_VS_NUMPY = 30.0
 GOAL_B_SEMI_VS_EXPLICIT = 10.0
@@ -47,15 +48,6 @@ def seed_numpy_baseline(g: np.ndarray, p: ch.CahnHilliardParams, dt: float, n_st
         lm = (np.roll(mu, -1, 0) + np.roll(mu, 1, 0) + np.roll(mu, -1, 1) + np.roll(mu, 1, 1) - 4 * mu) * inv
         g = g + p.mobility * dt * lm
     return g
-
-
-def _best(fn, repeats: int) -> tuple[float, float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), float(np.median(times)), out
 
 
 def _row(name, seconds, steps, base=None, notes="", **extra):
@@ -114,17 +106,17 @@ def mips2d(quick: bool = False) -> dict:
     g0 = ch.initial_field(p, 1.2, 0.025, 20240601)
     ch.advance_explicit(g0, p, dt, 2)  # compile / load cache
     n_np = 800 if quick else n_steps
-    s_np, _, _ = _best(lambda: seed_numpy_baseline(g0, p, dt, n_np), 1)
+    s_np, _, _ = timed(lambda: seed_numpy_baseline(g0, p, dt, n_np), 1)
     s_np *= n_steps / n_np
     rows.append(_row("(a) numpy, seed algorithm", s_np, n_steps, s_np,
                      "np.roll + g**2, g**3" + (f"; timed {n_np} steps, scaled" if quick else "")))
-    s_h, _, _ = _best(lambda: ch.explicit_step_numpy(g0, p, dt, n_np), 1)
+    s_h, _, _ = timed(lambda: ch.explicit_step_numpy(g0, p, dt, n_np), 1)
     s_h *= n_steps / n_np
     rows.append(_row("(a) numpy, Horner f'", s_h, n_steps, s_np, "same algorithm, f' in Horner form"))
-    s_nb, med_nb, g_nb = _best(lambda: ch.advance_explicit(g0, p, dt, n_steps), 3)
+    s_nb, med_nb, g_nb = timed(lambda: ch.advance_explicit(g0, p, dt, n_steps), 3)
     rows.append(_row("(a) numba explicit", s_nb, n_steps, s_np, f"median {med_nb:.3g} s"))
     n_si = 800 if quick else n_steps
-    s_si, _, _ = _best(lambda: ch.advance_semi_implicit(g0, p, dt, n_si), 1)
+    s_si, _, _ = timed(lambda: ch.advance_semi_implicit(g0, p, dt, n_si), 1)
     s_si *= n_steps / n_si
     rows.append(_row("(a) semi-implicit spectral", s_si, n_steps, s_np,
                      "same dt (not its regime: 2 FFTs per step)" + (f"; timed {n_si} steps" if quick else "")))
@@ -144,7 +136,7 @@ def mips2d(quick: bool = False) -> dict:
             state.data[:] = g0
             return stepper(state, 0.0, dt * n_steps)
 
-        s_pde, _, _ = _best(run_pde, 2)
+        s_pde, _, _ = timed(run_pde, 2)
         dev = float(np.max(np.abs(state.data - g_nb)))
         rows.append(_row("(a) py-pde custom PDE, Euler", s_pde, n_steps, s_np,
                          f"stepper built once: build+compile {build:.3g} s (apart); max |g - numba| = {dev:.1e}",
@@ -179,7 +171,7 @@ def mips2d(quick: bool = False) -> dict:
     s_ex = math.inf
     for par in (False, True):
         ch.advance_explicit(gb, q, dt_ex, 2, parallel=par)
-        s_par, _, g_ex = _best(lambda par=par: ch.advance_explicit(gb, q, dt_ex, n_ex, parallel=par), 1)
+        s_par, _, g_ex = timed(lambda par=par: ch.advance_explicit(gb, q, dt_ex, n_ex, parallel=par), 1)
         e_ex = _rel_err(g_ex, ref)
         rows.append(_row(f"(b) numba explicit {n_b}² {'2 threads' if par else 'serial'}", s_par, n_ex, None,
                          f"dt = {dt_ex:.3g} (0.9 x limit), rel. L2 error {e_ex:.2e}", error=e_ex))
@@ -189,7 +181,7 @@ def mips2d(quick: bool = False) -> dict:
     errs = []
     while dt_si >= 1e-4:
         nn = int(round(T / dt_si))
-        s, _, gsi = _best(lambda nn=nn, d=dt_si: ch.advance_semi_implicit(gb, q, d, nn, s_ref, order=2), 1)
+        s, _, gsi = timed(lambda nn=nn, d=dt_si: ch.advance_semi_implicit(gb, q, d, nn, s_ref, order=2), 1)
         e = _rel_err(gsi, ref)
         ladder.append((dt_si, nn, s, e))
         errs.append((dt_si, e))
@@ -200,7 +192,7 @@ def mips2d(quick: bool = False) -> dict:
     if chosen is None:
         chosen = ladder[-1]
     d_c, n_c, _, e_c = chosen
-    s_c, _, _ = _best(lambda: ch.advance_semi_implicit(gb, q, d_c, n_c, s_ref, order=2), 3)
+    s_c, _, _ = timed(lambda: ch.advance_semi_implicit(gb, q, d_c, n_c, s_ref, order=2), 3)
     rows.append(_row(f"(b) semi-implicit SBDF2 spectral {n_b}²", s_c, n_c, None,
                      f"dt = {d_c:.3g}, rel. L2 error {e_c:.2e} (<= explicit's {e_ex:.2e}: "
                      f"{'yes' if e_c <= e_ex else 'no'})", error=e_c))

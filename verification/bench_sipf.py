@@ -23,17 +23,13 @@ import numpy as np
 
 from agents import sipf as S
 from agents.sipf_kernels import pair_drift_libm
+from verification.timing import timed
 
 BASE = S.SIPFParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, L=8.0, H=24, dt=1e-4, mass=80.0)
 
 
-def _time(fn, repeats: int) -> float:
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return float(min(ts))
+def _best_time(fn, repeats: int) -> float:
+    return timed(fn, repeats)[0]
 
 
 def sipf3d(quick: bool = False) -> dict:
@@ -51,11 +47,11 @@ def sipf3d(quick: bool = False) -> dict:
     t_step = (time.perf_counter() - t0) / n_steps
     xs, al = st.x, st.alpha
     rep = 2 if quick else 3
-    t_t1 = _time(lambda: S.rho_modes_fast(p, xs), rep)
-    t_t2 = _time(lambda: S.field_drift_fast(p, xs, al), rep)
-    t_pair = _time(lambda: S.pair_drift_fast(p, xs), rep)
+    t_t1 = _best_time(lambda: S.rho_modes_fast(p, xs), rep)
+    t_t2 = _best_time(lambda: S.field_drift_fast(p, xs, al), rep)
+    t_pair = _best_time(lambda: S.pair_drift_fast(p, xs), rep)
     xt = np.ascontiguousarray(xs.T)
-    t_libm = _time(lambda: pair_drift_libm(xt[0], xt[1], xt[2], p.beta, p.mass / P), 1)
+    t_libm = _best_time(lambda: pair_drift_libm(xt[0], xt[1], xt[2], p.beta, p.mass / P), 1)
     v_fast = S.pair_drift_fast(p, xs)
     v_libm = pair_drift_libm(xt[0], xt[1], xt[2], p.beta, p.mass / P)
     pair_err = float(np.max(np.abs(v_fast - v_libm)) / np.max(np.abs(v_libm)))
@@ -78,14 +74,14 @@ def sipf3d(quick: bool = False) -> dict:
     if quick:
         Ps = 500
         xsub = xs[:Ps]
-        t_rho = _time(lambda: S.rho_modes_reference(p, xsub), 1) * P / Ps
-        t_quad = _time(lambda: S.field_drift_reference(p, xsub, al), 1) * P / Ps
-        t_pnp = _time(lambda: S.pair_drift_reference(p, xsub), 1) * (P / Ps) ** 2
+        t_rho = _best_time(lambda: S.rho_modes_reference(p, xsub), 1) * P / Ps
+        t_quad = _best_time(lambda: S.field_drift_reference(p, xsub, al), 1) * P / Ps
+        t_pnp = _best_time(lambda: S.pair_drift_reference(p, xsub), 1) * (P / Ps) ** 2
         t_ref = t_rho + t_quad + t_pnp
         ref_note = (f"scaled from P = {Ps}: mode sums {t_rho:.3g} s (x P), per-particle iFFT quadrature "
                     f"{t_quad:.3g} s (x P), numpy pair sum {t_pnp:.3g} s (x P^2)")
     else:
-        t_ref = _time(lambda: S.step_pieces_reference(p, xs, al), 1)
+        t_ref = _best_time(lambda: S.step_pieces_reference(p, xs, al), 1)
         ref_note = "one real reference step at P = 1e4"
 
     # P = 1e5
@@ -95,7 +91,7 @@ def sipf3d(quick: bool = False) -> dict:
     else:
         x5 = S.uniform_ball(100000, seed=3)
         st5 = S.SIPFState(p, x5, seed=4)
-        t_1e5 = _time(st5.advance, 1)
+        t_1e5 = _best_time(st5.advance, 1)
         note_1e5 = "one step measured"
 
     rest = t_step - t_t1 - t_t2 - t_pair
