@@ -94,3 +94,10 @@ def test_method_under_test_from_command_line(tmp_path):
         assert main(["run", "--only", "rt1d.fpe_limit", "--method", "garbage"]) == 2
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_check_without_own_plot_gets_the_parts_figure(tmp_path):
+    code = main(["run", "--only", "ants.homogeneous_W", "--no-progress", "--report", str(tmp_path / "rep")])
+    assert code == 0
+    assert (tmp_path / "rep" / "figures" / "ants.homogeneous_W.png").stat().st_size > 1000
+    assert "figures/ants.homogeneous_W.png" in (tmp_path / "rep" / "index.html").read_text()

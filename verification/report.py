@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -37,10 +38,35 @@ def write_json(path: str | Path, results: list[CheckResult], profile: str, seed:
     atomic_write_text(path, json.dumps(results_document(results, profile, seed), indent=2))
 
 
-def save_figure(result: CheckResult, folder: Path) -> str | None:
-    """Draw the check's figure into ``folder``; return the file name (None if it has no plot)."""
-    if result.plot is None:
-        return None
+def _parts_plot(result: CheckResult):
+    """Default figure: for each part, |measured - expected| / tolerance (1 = at the tolerance)."""
+    parts = result.details.get("parts") or [{"name": result.id, "measured": result.measured,
+                                              "expected": result.expected, "tolerance": result.tolerance,
+                                              "passed": result.passed}]
+
+    def plot(fig) -> None:
+        ax = fig.add_subplot(111)
+        names, used, colours = [], [], []
+        for p in parts:
+            tol = float(p.get("tolerance") or 0.0)
+            gap = abs(float(p["measured"]) - float(p["expected"]))
+            # a zero tolerance marks a one-sided criterion: shown at 0, coloured by its verdict
+            ratio = gap / tol if tol > 0 else 0.0
+            used.append(min(ratio, 3.0) if math.isfinite(ratio) else 3.0)
+            names.append(str(p["name"])[:60])
+            colours.append("tab:green" if p.get("passed", result.passed) else "tab:red")
+        y = range(len(names))
+        ax.barh(list(y), used, color=colours)
+        ax.axvline(1.0, color="k", ls="--", lw=1)
+        ax.set_yticks(list(y), names, fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlabel("|measured - expected| / tolerance (cap 3)")
+
+    return plot
+
+
+def save_figure(result: CheckResult, folder: Path) -> str:
+    """Draw the check's figure (its own, else a per-part tolerance chart) into ``folder``; return the file name."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -48,7 +74,7 @@ def save_figure(result: CheckResult, folder: Path) -> str | None:
 
     fig = plt.figure(figsize=(6.4, 4.0))
     try:
-        result.plot(fig)
+        (result.plot or _parts_plot(result))(fig)
         fig.suptitle(f"{result.id}: {'PASS' if result.passed else 'FAIL'}", fontsize=10)
         fig.tight_layout()
         name = f"{result.id}.png"
