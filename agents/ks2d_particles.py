@@ -90,6 +90,34 @@ class KS2DParticleParams:
         return KS2DParticleParams(**d)
 
 
+@njit(cache=True, inline="always")
+def _pair_sum(x, r, p, reg2):
+    """sum_{q != p} (x_p - x_q) / (|x_p - x_q|^2 + reg2) in replica r (Eq. 14, d = 2), both components."""
+    bx = 0.0
+    by = 0.0
+    px = x[r, p, 0]
+    py = x[r, p, 1]
+    for q in range(x.shape[1]):
+        if q != p:
+            dx = px - x[r, q, 0]
+            dy = py - x[r, q, 1]
+            inv = 1.0 / (dx * dx + dy * dy + reg2)
+            bx += dx * inv
+            by += dy * inv
+    return bx, by
+
+
+@njit(cache=True, inline="always")
+def _gaussian_pair(states, idx):
+    """Two independent N(0, 1) from walker ``idx``'s stream (Box-Muller); advances the stream."""
+    s = states[idx]
+    s, u1 = next_uniform(s)
+    s, u2 = next_uniform(s)
+    states[idx] = s
+    rad = math.sqrt(-2.0 * math.log(u1))
+    return rad * math.cos(2.0 * math.pi * u2), rad * math.sin(2.0 * math.pi * u2)
+
+
 @njit(cache=True, parallel=True)
 def pair_drift(x: np.ndarray, coef: float, reg2: float) -> np.ndarray:
     """b_p = -coef sum_{q != p} (x_p - x_q) / (|x_p - x_q|^2 + reg2) per replica (Eq. 14, d = 2).
@@ -108,17 +136,7 @@ def pair_drift(x: np.ndarray, coef: float, reg2: float) -> np.ndarray:
     for idx in prange(R * P):
         r = idx // P
         p = idx % P
-        bx = 0.0
-        by = 0.0
-        px = x[r, p, 0]
-        py = x[r, p, 1]
-        for q in range(P):
-            if q != p:
-                dx = px - x[r, q, 0]
-                dy = py - x[r, q, 1]
-                inv = 1.0 / (dx * dx + dy * dy + reg2)
-                bx += dx * inv
-                by += dy * inv
+        bx, by = _pair_sum(x, r, p, reg2)
         out[r, p, 0] = -coef * bx
         out[r, p, 1] = -coef * by
     return out
@@ -134,17 +152,7 @@ def _advance(x, coef, reg2, dt, sigma, n_steps, record_every, states, inc, use_i
         for idx in prange(R * P):
             r = idx // P
             p = idx % P
-            bx = 0.0
-            by = 0.0
-            px = x[r, p, 0]
-            py = x[r, p, 1]
-            for q in range(P):
-                if q != p:
-                    dx = px - x[r, q, 0]
-                    dy = py - x[r, q, 1]
-                    inv = 1.0 / (dx * dx + dy * dy + reg2)
-                    bx += dx * inv
-                    by += dy * inv
+            bx, by = _pair_sum(x, r, p, reg2)
             b[r, p, 0] = -coef * bx
             b[r, p, 1] = -coef * by
         for idx in prange(R * P):
@@ -154,13 +162,7 @@ def _advance(x, coef, reg2, dt, sigma, n_steps, record_every, states, inc, use_i
                 z0 = inc[step, r, p, 0]
                 z1 = inc[step, r, p, 1]
             else:
-                s = states[idx]
-                s, u1 = next_uniform(s)
-                s, u2 = next_uniform(s)
-                states[idx] = s
-                rad = math.sqrt(-2.0 * math.log(u1))
-                z0 = rad * math.cos(2.0 * math.pi * u2)
-                z1 = rad * math.sin(2.0 * math.pi * u2)
+                z0, z1 = _gaussian_pair(states, idx)
             x[r, p, 0] += b[r, p, 0] * dt + sigma * z0
             x[r, p, 1] += b[r, p, 1] * dt + sigma * z1
         if (step + 1) % record_every == 0:
@@ -182,17 +184,7 @@ def _advance_replicas(x, coef, reg2, dt, sigma, n_steps, record_every, states, i
         rec = 1
         for step in range(n_steps):
             for p in range(P):
-                bx = 0.0
-                by = 0.0
-                px = x[r, p, 0]
-                py = x[r, p, 1]
-                for q in range(P):
-                    if q != p:
-                        dx = px - x[r, q, 0]
-                        dy = py - x[r, q, 1]
-                        inv = 1.0 / (dx * dx + dy * dy + reg2)
-                        bx += dx * inv
-                        by += dy * inv
+                bx, by = _pair_sum(x, r, p, reg2)
                 b[p, 0] = -coef * bx
                 b[p, 1] = -coef * by
             for p in range(P):
@@ -200,14 +192,7 @@ def _advance_replicas(x, coef, reg2, dt, sigma, n_steps, record_every, states, i
                     z0 = inc[step, r, p, 0]
                     z1 = inc[step, r, p, 1]
                 else:
-                    idx = r * P + p
-                    s = states[idx]
-                    s, u1 = next_uniform(s)
-                    s, u2 = next_uniform(s)
-                    states[idx] = s
-                    rad = math.sqrt(-2.0 * math.log(u1))
-                    z0 = rad * math.cos(2.0 * math.pi * u2)
-                    z1 = rad * math.sin(2.0 * math.pi * u2)
+                    z0, z1 = _gaussian_pair(states, r * P + p)
                 x[r, p, 0] += b[p, 0] * dt + sigma * z0
                 x[r, p, 1] += b[p, 1] * dt + sigma * z1
             if (step + 1) % record_every == 0:

@@ -343,22 +343,23 @@ def pair_drift_fast(params: SIPFParams, x: np.ndarray) -> np.ndarray:
     return pair_drift(xt[0], xt[1], xt[2], params.beta, params.mass / x.shape[0])
 
 
+def _step_pieces(params: SIPFParams, x: np.ndarray, alpha_prev: np.ndarray, rho_modes, pair_drift_fn,
+                 field_drift) -> tuple[np.ndarray, np.ndarray]:
+    alpha = field_update(params, rho_modes(params, x), alpha_prev)
+    v = pair_drift_fn(params, x) if params.chi != 0 else np.zeros_like(x)
+    if params.eps != 0 and params.chi != 0:
+        v += (params.eps / params.dt) * field_drift(params, x, alpha_prev)
+    return alpha, v
+
+
 def step_pieces_fast(params: SIPFParams, x: np.ndarray, alpha_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fast path: ``(alpha_n, V)`` with ``V = (eps/dt) Q[c_{n-1}](X_n) + D_rho(X_n)`` = grad K*(eps c/dt + rho)."""
-    alpha = field_update(params, rho_modes_fast(params, x), alpha_prev)
-    v = pair_drift_fast(params, x) if params.chi != 0 else np.zeros_like(x)
-    if params.eps != 0 and params.chi != 0:
-        v += (params.eps / params.dt) * field_drift_fast(params, x, alpha_prev)
-    return alpha, v
+    return _step_pieces(params, x, alpha_prev, rho_modes_fast, pair_drift_fast, field_drift_fast)
 
 
 def step_pieces_reference(params: SIPFParams, x: np.ndarray, alpha_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reference path (the paper's Alg. 1-2 literally, derived normalizations); see :func:`step_pieces_fast`."""
-    alpha = field_update(params, rho_modes_reference(params, x), alpha_prev)
-    v = pair_drift_reference(params, x) if params.chi != 0 else np.zeros_like(x)
-    if params.eps != 0 and params.chi != 0:
-        v += (params.eps / params.dt) * field_drift_reference(params, x, alpha_prev)
-    return alpha, v
+    return _step_pieces(params, x, alpha_prev, rho_modes_reference, pair_drift_reference, field_drift_reference)
 
 
 METHODS = {"fast": step_pieces_fast, "reference": step_pieces_reference}

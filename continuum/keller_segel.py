@@ -381,6 +381,20 @@ class FVRunRecord:
     min_u: float
 
 
+def _record_at_times(advance, u: np.ndarray, v: np.ndarray, t: np.ndarray) -> FVRunRecord:
+    """Advance (u, v) in place through the output times ``t``; ``advance(span) -> (steps, min u)``."""
+    out_u, out_v = np.empty((t.size, *u.shape)), np.empty((t.size, *u.shape))
+    now, total, umin = 0.0, 0, float(u.min())
+    for k, tk in enumerate(t):
+        if tk > now:
+            s, m = advance(tk - now)
+            total += int(s)
+            umin = min(umin, float(m))
+            now = tk
+        out_u[k], out_v[k] = u, v
+    return FVRunRecord(out_u, out_v, t, total, umin)
+
+
 def fv_run(params: KellerSegel1DParams, u0: np.ndarray, v0: np.ndarray, times, theta: float = THETA_1D,
            backend: str = "numba", flux: str = "upwind") -> FVRunRecord:
     """Solve the 1D model with the finite-volume scheme and return the fields at ``times``.
@@ -419,17 +433,8 @@ def fv_run(params: KellerSegel1DParams, u0: np.ndarray, v0: np.ndarray, times, t
     if not params.dx**2 / (2 * max(params.d_u, params.d_v)) > 0:
         raise ValueError("d_u, d_v too large for the cell width: the diffusive step limit underflows to 0")
     step = _fv1d_advance if backend == "numba" else _fv1d_advance_numpy
-    out_u, out_v = np.empty((t.size, u.size)), np.empty((t.size, u.size))
-    now, total, umin = 0.0, 0, float(u.min())
-    for k, tk in enumerate(t):
-        if tk > now:
-            s, m = step(u, v, params.dx, params.d_u, params.d_v, params.chi0, params.decay, tk - now, theta,
-                        flux == "minmod")
-            total += int(s)
-            umin = min(umin, float(m))
-            now = tk
-        out_u[k], out_v[k] = u, v
-    return FVRunRecord(out_u, out_v, t, total, umin)
+    return _record_at_times(lambda span: step(u, v, params.dx, params.d_u, params.d_v, params.chi0, params.decay,
+                                              span, theta, flux == "minmod"), u, v, t)
 
 
 def fv_solver(params: KellerSegel1DParams, u0: np.ndarray, v0: np.ndarray, times) -> tuple[np.ndarray, np.ndarray]:
@@ -612,16 +617,8 @@ def ks2d_run(params: KellerSegel2DParams, u0: np.ndarray, v0: np.ndarray, times,
     if not params.dx**2 / (4 * max(1.0, params.diffusivity)) > 0:
         raise ValueError("diffusivity too large for the cell width: the diffusive step limit underflows to 0")
     step = _ks2d_advance if backend == "numba" else _ks2d_advance_numpy
-    out_u, out_v = np.empty((t.size, *u.shape)), np.empty((t.size, *u.shape))
-    now, total, umin = 0.0, 0, float(u.min())
-    for k, tk in enumerate(t):
-        if tk > now:
-            s, m = step(u, v, params.dx, params.diffusivity, params.decay, params.sensitivity, tk - now, theta)
-            total += int(s)
-            umin = min(umin, float(m))
-            now = tk
-        out_u[k], out_v[k] = u, v
-    return FVRunRecord(out_u, out_v, t, total, umin)
+    return _record_at_times(lambda span: step(u, v, params.dx, params.diffusivity, params.decay, params.sensitivity,
+                                              span, theta), u, v, t)
 
 
 def ks2d_solver(params: KellerSegel2DParams, u0: np.ndarray, v0: np.ndarray, times) -> tuple[np.ndarray, np.ndarray]:
