@@ -1,4 +1,4 @@
-"""Command line: ``activebench list | run | errata | bench``.
+"""Command line: ``activebench list | run | errata | bench | sweep``.
 
 Exit codes: 0 when every selected check passed, 1 when one failed, 2 for a usage error.
 """
@@ -61,7 +61,29 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("workload", help="workload name (e.g. rt1d)")
     be.add_argument("--quick", action="store_true", help="fewer repeats (seconds, not minutes)")
     be.add_argument("--json", type=Path, metavar="PATH")
+
+    sw = sub.add_parser("sweep", help="run (or resume) a parameter sweep on a process pool or a dask cluster")
+    sw.add_argument("sweep", nargs="?", metavar="NAME-or-FILE",
+                    help="a built-in sweep (see --list) or a TOML/JSON file: sweep = NAME, [params] overrides")
+    sw.add_argument("--list", action="store_true", help="list the built-in sweeps and their parameters")
+    sw.add_argument("--out", type=Path, metavar="DIR", help="output folder; rerun with the same DIR to resume")
+    sw.add_argument("--scheduler", metavar="ADDR", help="dask.distributed scheduler, e.g. tcp://HOST:8786 "
+                    "(default: a local process pool)")
+    sw.add_argument("--workers", type=_positive_int, metavar="N", help="local pool size (default: CPU count)")
+    sw.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override one parameter (VALUE as JSON, e.g. --set P=2000 --set configs='[\"unit_ball\"]')")
+    sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
 
 
 def _cmd_list(args) -> int:
@@ -202,10 +224,49 @@ def _cmd_bench(args) -> int:
     return 0
 
 
+def _cmd_sweep(args) -> int:
+    from verification import sweep as SW
+
+    if args.list:
+        for s in SW.all_sweeps().values():
+            print(f"{s.name}  {s.summary}  ({s.source})")
+            print(f"    parameters: {json.dumps(s.defaults)}")
+        return 0
+    if args.sweep is None or args.out is None:
+        print("activebench: error: sweep needs NAME-or-FILE and --out DIR (or --list)", file=sys.stderr)
+        return 2
+    try:
+        sweep, overrides = SW.load_spec(args.sweep)
+        overrides.update(SW.parse_set(args.set))
+        params = SW.resolve_params(sweep, overrides)
+        SW.prepare(args.out, sweep, params)
+    except ValueError as exc:  # includes SweepMismatch
+        print(f"activebench: error: {exc}", file=sys.stderr)
+        return 2
+    where = args.scheduler or f"local process pool ({args.workers or 'all'} workers)"
+    print(f"sweep {sweep.name} -> {args.out} on {where}", file=sys.stderr)
+    try:
+        outcome = SW.run_sweep(sweep, params, args.out,
+                               make_executor=lambda: SW.executor(args.scheduler, args.workers),
+                               progress=not args.no_progress)
+    except ValueError as exc:
+        print(f"activebench: error: {exc}", file=sys.stderr)
+        return 2
+    except (RuntimeError, OSError) as exc:
+        print(f"activebench: sweep stopped: {exc}\nfinished tasks are kept in {args.out}; rerun to resume",
+              file=sys.stderr)
+        return 1
+    print((args.out / "summary.txt").read_text(encoding="utf-8"), end="")
+    print(f"{len(outcome.computed)} tasks computed, {len(outcome.reused)} reused, {outcome.seconds:.1f} s; "
+          f"results in {args.out} (summary.txt, summary.json, sweep.png, tasks/)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``activebench`` console script."""
     args = build_parser().parse_args(argv)
-    handler = {"list": _cmd_list, "run": _cmd_run, "errata": _cmd_errata, "bench": _cmd_bench}[args.command]
+    handler = {"list": _cmd_list, "run": _cmd_run, "errata": _cmd_errata, "bench": _cmd_bench,
+               "sweep": _cmd_sweep}[args.command]
     return handler(args)
 
 
