@@ -1,0 +1,61 @@
+"""Accuracy history: every figure the quick checks compute, tracked by asv.
+
+``setup_cache`` runs the quick profile of every check once (fixed seed, about a minute on
+2 cores with warm numba caches) and keeps each part's measured value, expected value and
+tolerance. Two ``track_`` benchmarks per check turn them into history:
+
+* ``track_headline`` — the check's headline number (a fitted order, an error against a
+  reference, a KS distance ...; its unit is named in the check's first part);
+* ``track_worst_deviation`` — max over the check's parts of |measured - expected| /
+  tolerance (< 1 means every part passes), so "closer to theory" and "further from theory"
+  read the same way for every check.
+
+The versions are pinned: history survives edits of this file. A change of a check's own
+definition shows as a step in its series, which is what the history is for.
+"""
+
+import math
+
+from verification.records import CheckConfig, load_all, run_check
+
+SEED = 20261123
+QUICK = sorted(cid for cid, c in load_all().items() if "quick" in c.profiles)
+
+
+def _num(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+class CheckFigures:
+    """One series per quick check."""
+
+    params = (QUICK,)
+    param_names = ["check"]
+    timeout = 1800
+
+    def setup_cache(self):
+        cfg = CheckConfig(profile="quick", seed=SEED)
+        figures = {}
+        for cid in QUICK:
+            res = run_check(load_all()[cid], cfg)
+            parts = res.details.get("parts", [])
+            devs = [abs(_num(p["measured"]) - _num(p["expected"])) / _num(p["tolerance"]) for p in parts
+                    if _num(p["tolerance"]) > 0]
+            worst = max((d for d in devs if math.isfinite(d)), default=math.nan)
+            figures[cid] = {"headline": res.measured, "worst": worst, "passed": res.passed}
+        return figures
+
+    def track_headline(self, figures, check):
+        return figures[check]["headline"]
+
+    track_headline.unit = "headline value (see the check's first part)"
+    track_headline.version = 1
+
+    def track_worst_deviation(self, figures, check):
+        return figures[check]["worst"]
+
+    track_worst_deviation.unit = "|measured - expected| / tolerance"
+    track_worst_deviation.version = 1
