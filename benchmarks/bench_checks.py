@@ -1,6 +1,6 @@
 """Accuracy history: every figure the quick checks compute, tracked by asv.
 
-``setup_cache`` runs the quick profile of every check once (fixed seed, about a minute on
+``CheckFigures.setup_cache`` runs the quick profile of every check once (fixed seed, about a minute on
 2 cores with warm numba caches) and keeps each part's measured value, expected value and
 tolerance. Two ``track_`` benchmarks per check turn them into history:
 
@@ -15,11 +15,27 @@ definition shows as a step in its series, which is what the history is for.
 """
 
 import math
+import os
 
 from verification.records import CheckConfig, load_all, run_check
 
 SEED = 20261123
+SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
 QUICK = sorted(cid for cid, c in load_all().items() if "quick" in c.profiles)
+FULL_ONLY = sorted(cid for cid, c in load_all().items() if c.profiles == ("full",))
+
+
+def _figures(ids, profile):
+    cfg = CheckConfig(profile=profile, seed=SEED)
+    figures = {}
+    for cid in ids:
+        res = run_check(load_all()[cid], cfg)
+        parts = res.details.get("parts", [])
+        devs = [abs(_num(p["measured"]) - _num(p["expected"])) / _num(p["tolerance"]) for p in parts
+                if _num(p["tolerance"]) > 0]
+        worst = max((d for d in devs if math.isfinite(d)), default=math.nan)
+        figures[cid] = {"headline": res.measured, "worst": worst, "passed": res.passed}
+    return figures
 
 
 def _num(v) -> float:
@@ -37,16 +53,39 @@ class CheckFigures:
     timeout = 1800
 
     def setup_cache(self):
-        cfg = CheckConfig(profile="quick", seed=SEED)
-        figures = {}
-        for cid in QUICK:
-            res = run_check(load_all()[cid], cfg)
-            parts = res.details.get("parts", [])
-            devs = [abs(_num(p["measured"]) - _num(p["expected"])) / _num(p["tolerance"]) for p in parts
-                    if _num(p["tolerance"]) > 0]
-            worst = max((d for d in devs if math.isfinite(d)), default=math.nan)
-            figures[cid] = {"headline": res.measured, "worst": worst, "passed": res.passed}
-        return figures
+        return _figures(QUICK, "quick")
+
+    def track_headline(self, figures, check):
+        return figures[check]["headline"]
+
+    track_headline.unit = "headline value (see the check's first part)"
+    track_headline.version = 1
+
+    def track_worst_deviation(self, figures, check):
+        return figures[check]["worst"]
+
+    track_worst_deviation.unit = "|measured - expected| / tolerance"
+    track_worst_deviation.version = 1
+
+
+class CheckFiguresFull:
+    """The full-profile-only checks (orders in P, H, coarsening exponent, critical masses): slow.
+
+    About an hour on 2 cores; runs only with ``ACTIVEBENCH_ASV_SLOW=1``.
+    """
+
+    params = (FULL_ONLY,)
+    param_names = ["check"]
+    timeout = 4 * 3600
+
+    def setup_cache(self):
+        if not SLOW:
+            return None
+        return _figures(FULL_ONLY, "full")
+
+    def setup(self, figures, check):
+        if figures is None:
+            raise NotImplementedError("slow case: set ACTIVEBENCH_ASV_SLOW=1 to run it")
 
     def track_headline(self, figures, check):
         return figures[check]["headline"]

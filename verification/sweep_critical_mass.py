@@ -165,8 +165,9 @@ def _validate_common(p: dict, allowed: list[str]) -> None:
     bad = [c for c in p["configs"] if c not in allowed]
     if not p["configs"] or bad:
         raise ValueError(f"configs must be a non-empty subset of {allowed}, got {p['configs']}")
-    if not (p["width"] > 0 and p["half_width"] > p["width"]):
-        raise ValueError(f"need 0 < width < half_width, got width = {p['width']}, half_width = {p['half_width']}")
+    if not (p["width"] > 0 and 2 * p["half_width"] > p["width"]):
+        raise ValueError(f"need 0 < width < 2 half_width (the bracket), got width = {p['width']}, "
+                         f"half_width = {p['half_width']}")
     if not (p["half_width"] < 30):
         raise ValueError(f"half_width must be < 30 (masses stay positive), got {p['half_width']}")
     if not (p["T"] > 0 and p["dt"] > 0 and p["dt"] <= p["T"]):

@@ -1,0 +1,576 @@
+"""SIPF method (seed 003) in dimension 2: parabolic-parabolic Keller-Segel on a square.
+
+Model (seed 003 Eq. 1 with d = 2): ``rho_t = div(mu grad rho - chi rho grad c)``,
+``eps c_t = Lap c - k^2 c + rho`` on ``Omega = [-L/2, L/2]^2``.
+
+This is the 2D analogue of :mod:`agents.sipf` and follows its conventions (read that
+module's docstring); only what changes with the dimension is listed here.
+
+* Modes (Eqs. 20-21): ``c(x) = sum_k alpha_k exp(i omega_k . x)``, ``omega_k = 2 pi k / L``,
+  ``k in Z^2`` with ``|k_i| <= H/2`` (``H + 1`` modes per dimension, both Nyquist modes kept).
+  ``x`` is measured from the centre of Omega, so ``rho_hat_k = (M0 / (P L^2)) sum_p
+  exp(-i omega_k . X^p)``: the ``1/L^2`` of a 2D Fourier coefficient, no ``(-1)^{j+m}`` phase.
+* Green's function (2D counterpart of Eq. 25): ``(Lap - beta^2) K = delta`` in R^2 gives
+  ``K(x) = -K_0(beta |x|) / (2 pi)``, ``beta^2 = k^2 + eps/dt``, Fourier transform
+  ``-1/(|omega|^2 + beta^2)``. With ``K_0' = -K_1``,
+  ``grad K(x) = beta K_1(beta r) x / (2 pi r)``, ``r = |x|``: pointing away from the
+  origin like the 3D ``x (1 + beta r) e^{-beta r} / (4 pi r^3)`` (``K`` increases from
+  ``-inf`` at 0 to 0 at infinity in both dimensions), and ``~ x / (2 pi r^2)`` as ``r -> 0``.
+* Step (Eqs. 24, 28, 31, Alg. 1-2): ``alpha_n = (eps/dt alpha_{n-1} + rho_hat_n) /
+  (|omega|^2 + beta^2)``; ``X_{n+1} = X_n - chi dt V + sqrt(2 mu dt) N`` clipped to Omega,
+  ``V = (eps/dt) Q[c_{n-1}](X_n) + D_rho(X_n)`` = ``grad K * (eps c_{n-1}/dt + rho_n)``;
+  ``D_rho(X^p) = (M0/P) sum_{q != p} grad K(X^p - X^q)`` (Eq. 31);
+  ``Q[c](X) = h^2 sum_u grad K(-u) c(X + u)`` (Eqs. 29-30 with ``h^2`` weights), nodes
+  ``u = (m + 1/2) h``, ``m = -H/2 .. H/2 - 1`` per dimension, ``h = L/H`` (the same
+  translation-covariant window as the 3D module).
+* Mass identity (Eqs. 40-42 in 2D): the zero mode gives ``c0 = int c dx = L^2 alpha_0``
+  with ``c0_n = (eps/dt c0_{n-1} + M0) / (eps/dt + k^2)``, the backward-Euler step of
+  ``eps dc0/dt = -k^2 c0 + M0``.
+
+Two paths with identical step semantics:
+
+* ``method="reference"``: direct mode sums (numpy), per particle the shifted coefficients,
+  an inverse 2D FFT and the Eq. (30) quadrature; numpy O(P^2) pair sum with
+  ``scipy.special.k1``. Small sizes only.
+* ``method="fast"``: finufft ``nufft2d1`` (particles -> modes), one ``nufft2d2`` with the
+  precomputed quadrature symbol (two gradient components back at the particles), and a
+  parallel numba pair kernel with its own ``K_1`` (:func:`k1_array`): a power series for
+  ``y <= 2`` (A&S 9.6.11 with 9.6.10) and a Chebyshev fit of ``sqrt(y) e^y K_1(y)`` in
+  ``4/y - 1`` for ``y > 2``, generated at import from ``scipy.special.k1e``. Measured
+  relative error vs ``scipy.special.k1`` on ``y in [1e-6, 50]``: < 1e-14 (see tests).
+  The Abramowitz & Stegun 9.8.7/9.8.8 polynomials (error ~2e-7) were not used: they would
+  cap fast-vs-reference agreement at ~1e-6.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import finufft
+import numpy as np
+from numba import njit, prange
+from numpy.polynomial import chebyshev as _cheb
+from scipy.special import k1, k1e
+
+NUFFT_EPS = 1e-12
+NTHREADS = 1  # as agents.sipf: nthreads > 1 spins against numba's pool on the shared 2-core machine
+#: Largest beta*r allowed (as agents.sipf_kernels.Y_MAX): K_1 ~ e^{-y} underflows soon after.
+Y_MAX = 655.0
+_INV2PI = 1.0 / (2.0 * math.pi)
+_EULER_GAMMA = 0.5772156649015329
+#: Terms of the y <= 2 series: the k-th term is <= (psi(k+1)+psi(k+2))/(k!(k+1)!) < 1e-17 for k = 12.
+_N_SERIES = 14
+#: Degree of the y > 2 Chebyshev fit (coefficients reach scipy's ~3e-15 noise floor by degree ~19).
+_CHEB_DEG = 20
+
+
+def _k1_scaled(t: np.ndarray) -> np.ndarray:
+    """``sqrt(y) e^y K_1(y)`` at ``y = 4/(t + 1)``, ``t in (-1, 1]`` (``y in [2, inf)``)."""
+    y = 4.0 / (t + 1.0)
+    return np.sqrt(y) * k1e(y)
+
+
+#: Chebyshev coefficients of :func:`_k1_scaled` (interpolation at first-kind points, no endpoints).
+K1_CHEB = np.ascontiguousarray(_cheb.chebinterpolate(_k1_scaled, _CHEB_DEG))
+
+
+@njit(cache=True, inline="always")
+def _k1(y: float, cheb: np.ndarray) -> float:
+    """Modified Bessel function ``K_1(y)`` for ``0 < y <= Y_MAX``.
+
+    ``y <= 2`` (A&S 9.6.11 with n = 1, I_1 from A&S 9.6.10):
+    ``K_1(y) = 1/y + ln(y/2) I_1(y) - (y/4) sum_k (psi(k+1) + psi(k+2)) (y^2/4)^k / (k! (k+1)!)``,
+    ``I_1(y) = (y/2) sum_k (y^2/4)^k / (k! (k+1)!)``, ``psi(k+1) = -gamma + H_k``.
+    ``y > 2``: ``K_1(y) = e^{-y} / sqrt(y) * f(4/y - 1)`` with ``f`` the Chebyshev series
+    ``cheb`` (Clenshaw).
+    """
+    if y <= 2.0:
+        q = 0.25 * y * y
+        term = 1.0                  # (y^2/4)^k / (k! (k+1)!)
+        psi1 = -_EULER_GAMMA        # psi(k + 1)
+        psi2 = 1.0 - _EULER_GAMMA   # psi(k + 2)
+        s_i = 0.0
+        s_k = 0.0
+        for j in range(_N_SERIES):
+            s_i += term
+            s_k += (psi1 + psi2) * term
+            kk = j + 1.0
+            psi1 += 1.0 / kk
+            psi2 += 1.0 / (kk + 1.0)
+            term *= q / (kk * (kk + 1.0))
+        return 1.0 / y + math.log(0.5 * y) * (0.5 * y) * s_i - 0.25 * y * s_k
+    t = 4.0 / y - 1.0
+    b1 = 0.0
+    b2 = 0.0
+    for j in range(cheb.size - 1, 0, -1):
+        b0 = 2.0 * t * b1 - b2 + cheb[j]
+        b2 = b1
+        b1 = b0
+    f = t * b1 - b2 + cheb[0]
+    return math.exp(-y) * f / math.sqrt(y)
+
+
+@njit(cache=True)
+def _k1_array(y: np.ndarray, cheb: np.ndarray) -> np.ndarray:
+    out = np.empty_like(y)
+    for i in range(y.size):
+        out[i] = _k1(y[i], cheb)
+    return out
+
+
+def k1_array(y: np.ndarray) -> np.ndarray:
+    """The numba ``K_1`` of the fast pair kernel over an array (``0 < y <= Y_MAX``), for tests."""
+    y = np.ascontiguousarray(y, dtype=float).ravel()
+    return _k1_array(y, K1_CHEB)
+
+
+@njit(cache=True, parallel=True)
+def _pair_drift_kernel(x: np.ndarray, y: np.ndarray, beta: float, weight: float,
+                       cheb: np.ndarray) -> np.ndarray:
+    """``weight * sum_{q != p} grad K(X^p - X^q)``, ``grad K(d) = beta K_1(beta r) d / (2 pi r)``."""
+    n = x.size
+    out = np.empty((n, 2))
+    for p in prange(n):
+        xp, yp = x[p], y[p]
+        sx = 0.0
+        sy = 0.0
+        for q in range(n):
+            dx = xp - x[q]
+            dy = yp - y[q]
+            r2 = dx * dx + dy * dy
+            if r2 > 0.0:  # q = p and coincident particles contribute 0
+                r = math.sqrt(r2)
+                f = beta * _k1(beta * r, cheb) / r
+                sx += f * dx
+                sy += f * dy
+        out[p, 0] = weight * _INV2PI * sx
+        out[p, 1] = weight * _INV2PI * sy
+    return out
+
+
+# ----------------------------------------------------------------------------- parameters
+@dataclass(frozen=True, slots=True)
+class SIPF2DParams:
+    """Parameters of the 2D SIPF method (seed 003 Eqs. 1, 20-25 with d = 2).
+
+    Parameters
+    ----------
+    mu : float
+        Cell diffusivity [length^2/time], > 0.
+    chi : float
+        Chemo-sensitivity [length^2/(time conc)], finite (0 = free diffusion; < 0 repulsion).
+    eps : float
+        Time-scale ratio of the chemical, >= 0.
+    k : float
+        Decay parameter [1/length], >= 0; > 0 when eps = 0 (beta^2 = k^2 + eps/dt > 0).
+    L : float
+        Box side [length], > 0; ``Omega = [-L/2, L/2]^2``.
+    H : int
+        Fourier modes per dimension, even and >= 4; index set ``|k_i| <= H/2``.
+    dt : float
+        Time step [time], > 0.
+    mass : float
+        Total cell mass M0 [mass], > 0.
+    """
+
+    mu: float = 1.0
+    chi: float = 1.0
+    eps: float = 1e-4
+    k: float = 0.1
+    L: float = 8.0
+    H: int = 16
+    dt: float = 1e-4
+    mass: float = 4.0 * math.pi
+
+    def __post_init__(self) -> None:
+        """Validate; the error names the parameter and its allowed range."""
+        for name in ("mu", "chi", "eps", "k", "L", "dt", "mass"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+                raise ValueError(f"{name} must be a finite number, got {v!r}")
+        if self.mu <= 0:
+            raise ValueError(f"mu must be > 0, got {self.mu}")
+        if self.eps < 0:
+            raise ValueError(f"eps must be >= 0, got {self.eps}")
+        if self.k < 0:
+            raise ValueError(f"k must be >= 0, got {self.k}")
+        if self.eps == 0 and self.k == 0:
+            raise ValueError("k must be > 0 when eps = 0 (beta^2 = k^2 + eps/dt must be > 0)")
+        if self.L <= 0:
+            raise ValueError(f"L must be > 0, got {self.L}")
+        if self.dt <= 0:
+            raise ValueError(f"dt must be > 0, got {self.dt}")
+        if self.mass <= 0:
+            raise ValueError(f"mass must be > 0, got {self.mass}")
+        if not isinstance(self.H, (int, np.integer)) or isinstance(self.H, bool) or self.H < 4 or self.H % 2:
+            raise ValueError(f"H must be an even integer >= 4, got {self.H!r}")
+        if self.k * self.L * math.sqrt(2.0) > Y_MAX:  # before beta: k**2 may overflow (beta >= k)
+            raise ValueError(f"k too large for the pair kernel: k L sqrt(2) must be <= {Y_MAX}, "
+                             f"got {self.k * self.L * math.sqrt(2.0):.4g}")
+        if self.beta * self.L * math.sqrt(2.0) > Y_MAX:
+            raise ValueError(f"dt too small for the pair kernel: beta L sqrt(2) must be <= {Y_MAX}, "
+                             f"got {self.beta * self.L * math.sqrt(2.0):.4g}")
+
+    @property
+    def beta(self) -> float:
+        """Screening ``beta = sqrt(k^2 + eps/dt)`` [1/length] (Eq. 25)."""
+        return math.sqrt(self.k**2 + self.eps / self.dt)
+
+    @property
+    def h(self) -> float:
+        """Grid spacing ``L/H`` [length] of the quadrature (Eq. 29)."""
+        return self.L / self.H
+
+    def replace(self, **changes) -> SIPF2DParams:
+        """Copy with some fields changed (validated again)."""
+        vals = {f: getattr(self, f) for f in self.__slots__}
+        vals.update(changes)
+        return SIPF2DParams(**vals)
+
+
+def check_positions(params: SIPF2DParams, x) -> np.ndarray:
+    """Validate positions: shape (P, 2), P >= 2, finite, inside Omega; return a float64 copy [length]."""
+    x = np.array(x, dtype=float)
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"positions must have shape (P, 2), got {x.shape}")
+    if x.shape[0] < 2:
+        raise ValueError(f"P (number of particles) must be >= 2, got {x.shape[0]}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("positions must be finite")
+    if np.any(np.abs(x) > params.L / 2):
+        raise ValueError(f"positions must lie inside Omega = [-L/2, L/2]^2 with L = {params.L}")
+    return x
+
+
+def uniform_disc(n: int, radius: float = 1.0, center=(0.0, 0.0), seed: int = 0) -> np.ndarray:
+    """``n`` points uniform in a disc [length], shape (n, 2) (2D analogue of the unit-ball rho_0 of §4.1)."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"n must be an integer >= 0, got {n!r}")
+    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not (math.isfinite(radius)
+                                                                               and radius >= 0):
+        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
+    c = np.asarray(center, dtype=float)
+    if c.shape != (2,) or not np.all(np.isfinite(c)):
+        raise ValueError(f"center must be 2 finite numbers, got {center!r}")
+    rng = np.random.default_rng(seed)
+    phi = 2 * np.pi * rng.random(n)
+    r = radius * np.sqrt(rng.random(n))
+    return np.stack([r * np.cos(phi), r * np.sin(phi)], axis=1) + c
+
+
+# ----------------------------------------------------------------------------- modes
+def wavenumbers(params: SIPF2DParams) -> np.ndarray:
+    """Mode indices ``-H/2 .. H/2`` (H + 1 values), the finufft ordering for odd sizes."""
+    return np.arange(-params.H // 2, params.H // 2 + 1)
+
+
+@lru_cache(maxsize=16)
+def _denominator(params: SIPF2DParams) -> np.ndarray:
+    w2 = (2 * np.pi * wavenumbers(params) / params.L) ** 2
+    return w2[:, None] + w2[None, :] + params.beta**2
+
+
+def field_update(params: SIPF2DParams, rho_hat: np.ndarray, alpha_prev: np.ndarray) -> np.ndarray:
+    """Backward-Euler field step, Eq. (24) with Eq. (26): ``(eps/dt a + rho_hat) / (|w|^2 + beta^2)``.
+
+    Parameters
+    ----------
+    params : SIPF2DParams
+    rho_hat : complex ndarray, shape (H+1, H+1)
+        Modes of rho_n [mass/length^2].
+    alpha_prev : complex ndarray, shape (H+1, H+1)
+        Modes of c_{n-1} [conc].
+
+    Returns
+    -------
+    complex ndarray, shape (H+1, H+1)
+        Modes of c_n [conc].
+    """
+    return (params.eps / params.dt * alpha_prev + rho_hat) / _denominator(params)
+
+
+def _theta(params: SIPF2DParams, x: np.ndarray) -> np.ndarray:
+    """Angles ``2 pi X / L`` in [-pi, pi], shape (2, P), contiguous."""
+    return np.ascontiguousarray((2 * np.pi / params.L) * x.T)
+
+
+def rho_modes_fast(params: SIPF2DParams, x: np.ndarray) -> np.ndarray:
+    """``rho_hat_k = M0/(P L^2) sum_p exp(-i w_k . X^p)`` (Eq. 24, Alg. 1) by a type-1 NUFFT; (H+1, H+1)."""
+    th = _theta(params, x)
+    n = params.H + 1
+    w = np.full(x.shape[0], params.mass / (x.shape[0] * params.L**2), dtype=complex)
+    return finufft.nufft2d1(th[0], th[1], w, (n, n), eps=NUFFT_EPS, isign=-1, nthreads=NTHREADS)
+
+
+def rho_modes_reference(params: SIPF2DParams, x: np.ndarray) -> np.ndarray:
+    """Direct mode sums of Alg. 1 (normalization 1/L^2, no phase), O(P H^2); (H+1, H+1)."""
+    w = 2 * np.pi * wavenumbers(params) / params.L
+    e0 = np.exp(-1j * np.outer(x[:, 0], w))
+    e1 = np.exp(-1j * np.outer(x[:, 1], w))
+    return (e0.T @ e1) * (params.mass / (x.shape[0] * params.L**2))
+
+
+def grad_K(params: SIPF2DParams, r: np.ndarray) -> np.ndarray:
+    """``grad K(x) = beta K_1(beta |x|) x / (2 pi |x|)`` [1/length] for ``K = -K_0(beta |x|)/(2 pi)``.
+
+    ``r`` has shape (..., 2) and no zero rows.
+    """
+    rr = np.linalg.norm(r, axis=-1)
+    f = params.beta * k1(params.beta * rr) / (2 * np.pi * rr)
+    return r * f[..., None]
+
+
+@lru_cache(maxsize=16)
+def quadrature_weights(params: SIPF2DParams) -> np.ndarray:
+    """``W_d[m] = h^2 d_d K(-u_m)``, ``u_m = (m + 1/2) h``, m = -H/2..H/2-1 (Eq. 30); shape (2, H, H)."""
+    H, h = params.H, params.h
+    u = (np.arange(-H // 2, H // 2) + 0.5) * h
+    U = np.stack(np.meshgrid(u, u, indexing="ij"), axis=-1)
+    return np.moveaxis(grad_K(params, -U) * h**2, -1, 0).copy()
+
+
+@lru_cache(maxsize=16)
+def quadrature_symbol(params: SIPF2DParams) -> np.ndarray:
+    """``G_d(k) = sum_m W_d[m] exp(i w_k . u_m)``: the Eq. (30) quadrature as a Fourier multiplier.
+
+    Returns complex ndarray, shape (2, H+1, H+1).
+    """
+    H = params.H
+    m = np.arange(-H // 2, H // 2) + 0.5
+    E = np.exp(2j * np.pi * np.outer(wavenumbers(params), m) / H)  # exp(i w_k u_m), (H+1, H)
+    W = quadrature_weights(params)
+    return np.stack([E @ W[d] @ E.T for d in range(2)])
+
+
+def field_drift_fast(params: SIPF2DParams, x: np.ndarray, alpha_prev: np.ndarray) -> np.ndarray:
+    """``Q[c_{n-1}](X^p)`` (Eq. 30 quadrature of grad K * c) by one type-2 NUFFT; shape (P, 2)."""
+    th = _theta(params, x)
+    f = np.ascontiguousarray(quadrature_symbol(params) * alpha_prev[None])
+    v = finufft.nufft2d2(th[0], th[1], f, eps=NUFFT_EPS, isign=1, nthreads=NTHREADS)
+    return np.ascontiguousarray(v.real.T)
+
+
+def _fold(params: SIPF2DParams, a: np.ndarray) -> np.ndarray:
+    """Fold (H+1)^2 modes onto the H^2 DFT index (k mod H): exact values on the Eq. (29) grid."""
+    H = params.H
+    out = a[:H].copy()
+    out[0] += a[H]
+    out2 = out[:, :H].copy()
+    out2[:, 0] += out[:, H]
+    return np.fft.ifftshift(out2)  # folded index i <-> k = i - H/2; move k = 0 to index 0
+
+
+def grid_values(params: SIPF2DParams, alpha: np.ndarray) -> np.ndarray:
+    """Values of c [conc] on the Eq. (29) grid ``x_j = j L/H`` (numpy FFT order: index j mod H), shape (H, H)."""
+    return (np.fft.ifft2(_fold(params, alpha)) * params.H**2).real
+
+
+def c_inf(params: SIPF2DParams, alpha: np.ndarray) -> float:
+    """``||c||_inf`` [conc] on the H^2 grid of Eq. (29)."""
+    return float(np.max(np.abs(grid_values(params, alpha))))
+
+
+def c_total(params: SIPF2DParams, alpha: np.ndarray) -> float:
+    """``c_0 = int_Omega c dx = L^2 alpha_0`` [conc length^2] (Eq. 40 in 2D)."""
+    H = params.H
+    return float(params.L**2 * alpha[H // 2, H // 2].real)
+
+
+def field_drift_reference(params: SIPF2DParams, x: np.ndarray, alpha_prev: np.ndarray) -> np.ndarray:
+    """Alg. 2 in 2D, per particle: shifted coefficients, inverse FFT, quadrature of Eq. (30); (P, 2).
+
+    ``Xbar = L/(2H) + floor(X/h) h - X`` (Eq. 30); the c-values at ``x_j - Xbar`` come from the
+    inverse FFT of ``alpha_k exp(-i w_k . Xbar)``; window index m sits at grid index
+    ``j = m + floor(X/h) + 1 (mod H)``. O(P H^2 log H).
+    """
+    H, h = params.H, params.h
+    w = 2 * np.pi * wavenumbers(params) / params.L
+    W = quadrature_weights(params)
+    out = np.empty((x.shape[0], 2))
+    for p in range(x.shape[0]):
+        m0 = np.floor(x[p] / h).astype(int)
+        xbar = (m0 + 0.5) * h - x[p]
+        G = alpha_prev * np.exp(-1j * w[:, None] * xbar[0]) * np.exp(-1j * w[None, :] * xbar[1])
+        c_at = (np.fft.ifft2(_fold(params, G)) * H**2).real  # c(x_j - Xbar) at index j mod H
+        c_win = np.roll(c_at, shift=tuple(-(m0 + 1 - H // 2)), axis=(0, 1))
+        out[p] = np.tensordot(W, c_win, axes=([1, 2], [0, 1]))
+    return out
+
+
+def pair_drift_reference(params: SIPF2DParams, x: np.ndarray) -> np.ndarray:
+    """Eq. (31) in numpy with ``scipy.special.k1``: ``(M0/P) sum_{q != p} grad K(X^p - X^q)``; (P, 2)."""
+    P = x.shape[0]
+    out = np.empty((P, 2))
+    for s in range(0, P, 256):
+        d = x[s:s + 256, None, :] - x[None, :, :]
+        r = np.linalg.norm(d, axis=-1)
+        f = np.zeros_like(r)
+        nz = r > 0
+        f[nz] = params.beta * k1(params.beta * r[nz]) / (2 * np.pi * r[nz])
+        out[s:s + 256] = np.einsum("pq,pqd->pd", f, d)
+    return out * (params.mass / P)
+
+
+def pair_drift_fast(params: SIPF2DParams, x: np.ndarray) -> np.ndarray:
+    """Eq. (31) by the parallel numba kernel (series/Chebyshev ``K_1``); shape (P, 2)."""
+    xt = np.ascontiguousarray(x.T)
+    return _pair_drift_kernel(xt[0], xt[1], params.beta, params.mass / x.shape[0], K1_CHEB)
+
+
+def _step_pieces(params, x, alpha_prev, rho_modes, pair_drift_fn, field_drift):
+    alpha = field_update(params, rho_modes(params, x), alpha_prev)
+    v = pair_drift_fn(params, x) if params.chi != 0 else np.zeros_like(x)
+    if params.eps != 0 and params.chi != 0:
+        v = v + (params.eps / params.dt) * field_drift(params, x, alpha_prev)
+    return alpha, v
+
+
+def step_pieces_fast(params: SIPF2DParams, x: np.ndarray,
+                     alpha_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fast path: ``(alpha_n, V)``, ``V = (eps/dt) Q[c_{n-1}](X_n) + D_rho(X_n)`` = grad K * (eps c/dt + rho).
+
+    Parameters
+    ----------
+    params : SIPF2DParams
+    x : ndarray, shape (P, 2)
+        Positions X_n [length].
+    alpha_prev : complex ndarray, shape (H+1, H+1)
+        Modes of c_{n-1} [conc].
+
+    Returns
+    -------
+    alpha : complex ndarray, shape (H+1, H+1)
+        Modes of c_n [conc] (Eq. 24).
+    V : ndarray, shape (P, 2)
+        Drift ``grad K * (eps c_{n-1}/dt + rho_n)`` at X_n [mass/length^3]; the step is
+        ``X_n - chi dt V + noise`` (Eq. 28).
+    """
+    return _step_pieces(params, x, alpha_prev, rho_modes_fast, pair_drift_fast, field_drift_fast)
+
+
+def step_pieces_reference(params: SIPF2DParams, x: np.ndarray,
+                          alpha_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reference path (Alg. 1-2 literally, derived normalization); see :func:`step_pieces_fast`."""
+    return _step_pieces(params, x, alpha_prev, rho_modes_reference, pair_drift_reference,
+                        field_drift_reference)
+
+
+METHODS = {"fast": step_pieces_fast, "reference": step_pieces_reference}
+
+
+# ----------------------------------------------------------------------------- runs
+@dataclass
+class SIPF2DRun:
+    """Output of :func:`run_sipf2d` (as :class:`agents.sipf.SIPFRun`, in 2D).
+
+    Attributes
+    ----------
+    params : SIPF2DParams
+    record_steps : ndarray of int
+        Steps at which ``positions`` and ``modes`` were recorded (those reached).
+    positions : ndarray, shape (len(record_steps), P, 2)
+        Positions [length].
+    modes : complex ndarray, shape (len(record_steps), H+1, H+1)
+        Field modes [conc] after each recorded step (the initial field at step 0).
+    times : ndarray
+        ``t_n = n dt`` [time] for n = 0..n_done.
+    c0 : ndarray
+        ``int c dx = L^2 alpha_0`` [conc length^2], one value per time.
+    cinf : ndarray
+        ``||c||_inf`` on the H^2 grid [conc], one value per time.
+    blew_up : bool
+        True if a non-finite value or ``||c||_inf > blowup_cinf`` stopped the run (the
+        histories hold the last good state; nothing is NaN).
+    blowup_time : float
+        Time of the first bad step [time] (nan if none).
+    """
+
+    params: SIPF2DParams
+    record_steps: np.ndarray
+    positions: np.ndarray
+    modes: np.ndarray
+    times: np.ndarray
+    c0: np.ndarray
+    cinf: np.ndarray
+    blew_up: bool = False
+    blowup_time: float = math.nan
+
+
+def run_sipf2d(params: SIPF2DParams, x0, n_steps: int, seed: int = 0, record_steps=None, alpha0=None,
+               method="fast", blowup_cinf: float = 1e12) -> SIPF2DRun:
+    """Run ``n_steps`` 2D SIPF steps (Alg. 3) and record positions and field modes.
+
+    Parameters
+    ----------
+    params : SIPF2DParams
+    x0 : array, shape (P, 2)
+        Initial positions [length] inside Omega, P >= 2.
+    n_steps : int
+        Number of steps (>= 0); final time ``n_steps * dt``.
+    seed : int
+        Seed of the Gaussian increments (same seed -> same result).
+    record_steps : iterable of int, optional
+        Steps at which to store positions and modes (default: 0 and n_steps).
+    alpha0 : complex array, shape (H+1, H+1), optional
+        Initial field modes [conc] (default c = 0); the first step uses ``c_{-1} = c(0)``.
+    method : {"fast", "reference"} or callable
+        Step pieces ``(params, x, alpha_prev) -> (alpha_n, V)``.
+    blowup_cinf : float
+        ``||c||_inf`` [conc] above which the run is reported as blown up.
+
+    Returns
+    -------
+    SIPF2DRun
+        Histories of c0 and ||c||_inf at every step; a blow-up is flagged, never NaN.
+    """
+    if not (isinstance(n_steps, (int, np.integer)) and not isinstance(n_steps, bool) and n_steps >= 0):
+        raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
+    if not (isinstance(blowup_cinf, (int, float)) and blowup_cinf > 0):
+        raise ValueError(f"blowup_cinf must be a number > 0, got {blowup_cinf!r}")
+    x = check_positions(params, x0)
+    n = params.H + 1
+    alpha = np.zeros((n, n), complex) if alpha0 is None else np.array(alpha0, dtype=complex)
+    if alpha.shape != (n, n):
+        raise ValueError(f"alpha0 must have shape {(n, n)}, got {alpha.shape}")
+    if isinstance(method, str):
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {sorted(METHODS)} or a callable, got {method!r}")
+        pieces = METHODS[method]
+    else:
+        pieces = method
+    rec = sorted({0, int(n_steps)} if record_steps is None else {int(s) for s in record_steps})
+    if rec and (rec[0] < 0 or rec[-1] > n_steps):
+        raise ValueError(f"record_steps must lie in [0, n_steps = {n_steps}]")
+    rng = np.random.default_rng(seed)
+    pos, modes, steps = [], [], []
+    c0, ci = [c_total(params, alpha)], [c_inf(params, alpha)]
+    if 0 in rec:
+        steps.append(0)
+        pos.append(x.copy())
+        modes.append(alpha.copy())
+    blew_up, t_blow, n_done = False, math.nan, 0
+    sig = math.sqrt(2 * params.mu * params.dt)
+    for i in range(1, n_steps + 1):
+        a_new, v = pieces(params, x, alpha)
+        with np.errstate(all="ignore"):
+            x_new = x - params.chi * params.dt * v + sig * rng.standard_normal(x.shape)
+        ok = bool(np.all(np.isfinite(x_new)) and np.all(np.isfinite(a_new)))
+        cinf_new = c_inf(params, a_new) if ok else math.inf
+        if not ok or not cinf_new <= blowup_cinf:
+            blew_up, t_blow = True, i * params.dt
+            break
+        x = np.clip(x_new, -params.L / 2, params.L / 2)
+        alpha = a_new
+        n_done = i
+        c0.append(c_total(params, alpha))
+        ci.append(cinf_new)
+        if i in rec:
+            steps.append(i)
+            pos.append(x.copy())
+            modes.append(alpha.copy())
+    return SIPF2DRun(params, np.array(steps, dtype=int),
+                     np.array(pos) if pos else np.zeros((0, x.shape[0], 2)),
+                     np.array(modes) if modes else np.zeros((0, n, n), complex),
+                     np.arange(n_done + 1) * params.dt, np.array(c0), np.array(ci), blew_up, t_blow)
