@@ -243,6 +243,11 @@ def _cmd_sweep(args) -> int:
     except ValueError as exc:  # includes SweepMismatch
         print(f"activebench: error: {exc}", file=sys.stderr)
         return 2
+    import signal
+
+    # SIGTERM (e.g. a batch system's time limit) unwinds like Ctrl-C: the pool's workers are stopped
+    # and everything finished is already on disk.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     where = args.scheduler or f"local process pool ({args.workers or 'all'} workers)"
     print(f"sweep {sweep.name} -> {args.out} on {where}", file=sys.stderr)
     try:

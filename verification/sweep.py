@@ -239,8 +239,14 @@ def executor(scheduler: str | None = None, workers: int | None = None) -> Iterat
                                    initializer=_init_worker, initargs=(threads,))
         try:
             yield pool, threads
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM via the CLI, a failed task): stop the workers now instead of
+            # letting them finish queued runs nobody will record (Python 3.11 has no public terminate).
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return
     if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
         raise ValueError(f"--scheduler must be an address like tcp://HOST:PORT, got {scheduler!r}")
