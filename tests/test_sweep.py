@@ -226,3 +226,14 @@ def test_dask_worker_killed_mid_sweep_loses_nothing(tmp_path, cluster):
     assert set(_results_on_disk(out)) == set(res.results)
     ref = SW.run_sweep(RT1D, params, tmp_path / "local", _local(), progress=False)
     assert res.results == ref.results  # rescheduled tasks give the same numbers (seeded)
+
+
+def test_cli_sweep_on_the_cluster(tmp_path, cluster, capsys):
+    args = ["sweep", "rt1d-diffusivity", "--out", str(tmp_path / "c"), "--scheduler", cluster.scheduler_address,
+            "--no-progress", "--set", "walkers=4000", "--set", "alphas=[2.0]", "--set", "replicas=2"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "2 tasks computed, 0 reused" in captured.out
+    assert cluster.scheduler_address in captured.err
+    assert main(["sweep", "rt1d-diffusivity", "--out", str(tmp_path / "d"), "--scheduler", "localhost:1"]) == 2
+    assert "must be an address like tcp://HOST:PORT" in capsys.readouterr().err
