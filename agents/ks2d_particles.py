@@ -241,8 +241,12 @@ def simulate(params: KS2DParticleParams, x0: np.ndarray, n_steps: int, seed: int
     if x.ndim != 3 or x.shape[2] != 2 or x.shape[1] != params.n_particles:
         raise ValueError(f"x0 must have shape (R, {params.n_particles}, 2) or ({params.n_particles}, 2), "
                          f"got {np.shape(x0)}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x0 must be finite")
     if not (isinstance(n_steps, (int, np.integer)) and n_steps >= 0):
         raise ValueError(f"n_steps must be an integer >= 0, got {n_steps!r}")
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and 0 <= seed < 2**64):
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
     if not (isinstance(record_every, (int, np.integer)) and record_every >= 1 and n_steps % record_every == 0):
         raise ValueError(f"record_every must be an integer >= 1 dividing n_steps, got {record_every!r}")
     if backend not in ("numba", "numpy"):

@@ -82,7 +82,7 @@ class MipsWalkerParams:
 
     def __post_init__(self) -> None:
         """Validate at once (before any work) and tabulate v."""
-        if self.dim not in (1, 2):
+        if not isinstance(self.dim, (int, np.integer)) or isinstance(self.dim, bool) or self.dim not in (1, 2):
             raise ValueError(f"dim must be 1 or 2, got {self.dim!r}")
         for name in ("length", "tumble_rate", "rho_max"):
             val = getattr(self, name)

@@ -36,7 +36,7 @@ class RunTumbleNDParams:
 
     def __post_init__(self) -> None:
         """Validate at once."""
-        if self.dim not in (2, 3):
+        if not isinstance(self.dim, (int, np.integer)) or isinstance(self.dim, bool) or self.dim not in (2, 3):
             raise ValueError(f"dim must be 2 or 3, got {self.dim!r}")
         if not (math.isfinite(self.speed) and self.speed > 0):
             raise ValueError(f"speed must be finite and > 0, got {self.speed!r}")
@@ -46,6 +46,8 @@ class RunTumbleNDParams:
 
 #: Work cap per walker beyond which a run is refused as a usage error.
 MAX_EVENTS_PER_WALKER = 1e10
+#: Step cap of the fixed-step numpy twin (beyond it a run is refused as a usage error).
+MAX_STEPS_NUMPY = 1e8
 
 
 def _validate(n_walkers: int, times: np.ndarray) -> np.ndarray:
@@ -138,6 +140,10 @@ def simulate_nd_numpy(
     times = _validate(n_walkers, times)
     if not (math.isfinite(dt) and dt > 0):
         raise ValueError(f"dt must be finite and > 0, got {dt!r}")
+    n_steps = float(times[-1]) / dt if times.size else 0.0
+    if not n_steps <= MAX_STEPS_NUMPY:
+        raise ValueError(f"last time / dt = {n_steps:.3g} steps; allowed <= {MAX_STEPS_NUMPY:.0e} "
+                         f"(the numpy twin is for small checks)")
     rng = np.random.default_rng(seed)
     steps = np.rint(times / dt).astype(int)
     pos = np.zeros((n_walkers, params.dim))

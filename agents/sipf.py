@@ -127,6 +127,9 @@ class SIPFParams:
             raise ValueError(f"H must be an even integer >= 4, got {self.H!r}")
         if self.dim != 3:
             raise ValueError(f"dim must be 3 (the only dimension implemented), got {self.dim!r}")
+        if self.k * self.L * math.sqrt(3.0) > Y_MAX:  # before beta: k**2 may overflow (beta >= k)
+            raise ValueError(f"k too large for the pair kernel: k L sqrt(3) must be <= {Y_MAX}, "
+                             f"got {self.k * self.L * math.sqrt(3.0):.4g}")
         if self.beta * self.L * math.sqrt(3.0) > Y_MAX:
             raise ValueError(f"dt too small for the pair kernel: beta L sqrt(3) must be <= {Y_MAX}, "
                              f"got {self.beta * self.L * math.sqrt(3.0):.4g}")
@@ -164,6 +167,17 @@ def check_positions(params: SIPFParams, x: np.ndarray) -> np.ndarray:
 
 def uniform_ball(n: int, radius: float = 1.0, center=(0.0, 0.0, 0.0), seed: int = 0) -> np.ndarray:
     """``n`` points uniform in a ball (the initial rho_0 of seed 003 §4.1), shape (n, 3)."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"n must be an integer >= 0, got {n!r}")
+    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not (math.isfinite(radius)
+                                                                               and radius >= 0):
+        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
+    c = np.asarray(center, dtype=float)
+    if c.shape != (3,) or not np.all(np.isfinite(c)):
+        raise ValueError(f"center must be 3 finite numbers, got {center!r}")
+    if not math.isfinite(radius + float(np.max(np.abs(c)))):
+        raise ValueError(f"radius + |center| must be finite (no overflow), got radius = {radius!r}, "
+                         f"center = {center!r}")
     rng = np.random.default_rng(seed)
     v = rng.standard_normal((n, 3))
     v /= np.linalg.norm(v, axis=1)[:, None]

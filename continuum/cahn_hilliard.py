@@ -69,6 +69,14 @@ class CahnHilliardParams:
                              f"got {self.kappa!r}")
         if not (isinstance(self.n, (int, np.integer)) and self.n >= 4):
             raise ValueError(f"n must be an int >= 4, got {self.n!r}")
+        try:  # v0**2, g_star**2 and dx**2 may overflow or underflow (Python floats raise)
+            derived = (*self.coefficients, 8.0 / self.dx**2)
+        except (OverflowError, ZeroDivisionError):
+            derived = (math.inf,)
+        if not (all(math.isfinite(d) for d in derived) and derived[0] > 0 and derived[2] > 0):
+            raise ValueError(f"v0 = {self.v0!r}, g_star = {self.g_star!r} and dx = L/n = {self.dx!r} must give "
+                             "finite f' coefficients (v0^2, v0^2/g*, v0^2/g*^2, no underflow to 0) and 8/dx^2; "
+                             "rescale the units")
 
     @property
     def dx(self) -> float:
@@ -154,6 +162,9 @@ def _check_dt(p: CahnHilliardParams, g: np.ndarray, dt: float, n_steps: int, sta
 
 def initial_field(p: CahnHilliardParams, g0: float = 1.2, amplitude: float = 0.025, seed: int = 0) -> np.ndarray:
     """Seed 000 §5.3 start: g0 + uniform noise in [-amplitude, amplitude)."""
+    for name, val in (("g0", g0), ("amplitude", amplitude)):
+        if not (isinstance(val, (int, float)) and math.isfinite(val)):
+            raise ValueError(f"{name} must be a finite number, got {val!r}")
     rng = np.random.default_rng(seed)
     return g0 + amplitude * (2.0 * rng.random((p.n, p.n)) - 1.0)
 
@@ -284,6 +295,10 @@ def advance_semi_implicit(g: np.ndarray, p: CahnHilliardParams, dt: float, n_ste
     if not (math.isfinite(s) and s >= 0):
         raise ValueError(f"stabilization must be finite and >= 0, got {stabilization!r}")
     k2 = wavenumbers_sq(p)
+    k2max = float(np.max(k2))
+    if not math.isfinite(dt * p.mobility * k2max * (p.kappa * k2max + s)):
+        raise ValueError(f"dt = {dt!r} (with stabilization S = {s:g}) too large: dt M k_max^2 (kappa k_max^2 + S) "
+                         f"must be finite")
     num = 1.0 + dt * p.mobility * s * k2
     den = 1.0 + dt * p.mobility * k2 * (p.kappa * k2 + s)
     a, b, c = p.coefficients

@@ -48,6 +48,10 @@ class DiscParams:
             val = getattr(self, name)
             if not (isinstance(val, (int, float)) and math.isfinite(val) and val > 0):
                 raise ValueError(f"{name} must be a finite number > 0, got {val!r}")
+        a = self.f0 * self.chi0 / (self.D0 * self.nu0)
+        if not (math.isfinite(a) and a > 0 and math.isfinite(self.g0 / (2 * self.nu0))):
+            raise ValueError(f"f0 chi0 / (D0 nu0) = {a!r} and g0/(2 nu0) must be finite and > 0 (no overflow or "
+                             "underflow): rescale the coefficients")
 
     @property
     def a(self) -> float:
@@ -254,6 +258,8 @@ class DiscSolver:
             raise ValueError("params must be a DiscParams")
         self.params = params
         self.grid = RadialGrid(params.radius, n_cells)
+        if chemotaxis_sign not in (1, -1) or isinstance(chemotaxis_sign, bool):
+            raise ValueError(f"chemotaxis_sign must be +1 (the model) or -1 (repulsive), got {chemotaxis_sign!r}")
         self.sign = float(chemotaxis_sign)
 
     def run(self, rho0: np.ndarray, c0: np.ndarray, dt: float, n_steps: int,
@@ -263,11 +269,15 @@ class DiscSolver:
             raise ValueError(f"dt must be > 0, got {dt!r}")
         if not (isinstance(n_steps, int) and n_steps >= 0):
             raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
+        if not (isinstance(W_every, int) and W_every >= 0):
+            raise ValueError(f"W_every must be an int >= 0 (0: no W record), got {W_every!r}")
         n = self.grid.n
         rho = np.array(rho0, dtype=float).copy()
         c = np.array(c0, dtype=float).copy()
         if rho.shape != (n,) or c.shape != (n,):
             raise ValueError(f"rho0 and c0 must have shape ({n},)")
+        if not (np.all(np.isfinite(rho)) and np.all(np.isfinite(c))):
+            raise ValueError("rho0 and c0 must be finite")
         if np.any(rho < 0) or np.any(c < 0):
             raise ValueError("rho0 and c0 must be non-negative")
         p = self.params
@@ -275,6 +285,9 @@ class DiscSolver:
         Wout = np.empty(nW)
         _split_steps(rho, c, self.grid.volumes, self.grid.faces, p.chi0, p.D0, p.f0, p.nu0, p.g0, dt, n_steps,
                      self.sign, W_every, p.a, Wout, p.g0 / (2 * p.nu0))
+        if not (np.all(np.isfinite(rho)) and np.all(np.isfinite(c)) and np.all(np.isfinite(Wout))):
+            raise ValueError(f"the run left finite arithmetic (blow-up of the scheme) with dt = {dt!r} and "
+                             f"coefficients {p}: reduce dt or rescale the coefficients")
         return rho, c, Wout
 
 

@@ -109,6 +109,8 @@ class FluxFormFPE:
         if np.any(~np.isfinite(times)) or np.any(times < 0) or np.any(np.diff(times) < 0):
             raise ValueError("times must be finite, >= 0 and non-decreasing")
         out, g, t_prev = [], np.asarray(g0, dtype=float), 0.0
+        if g.shape != (self.n_cells,) or not np.all(np.isfinite(g)):
+            raise ValueError(f"g0 must be a finite array of shape ({self.n_cells},), got shape {g.shape}")
         dense = self.generator.toarray() if self.n_cells <= self.DENSE_MAX else None
         for t in times:
             if t > t_prev and dense is not None:

@@ -119,8 +119,9 @@ class GradientFlow1D:
         """Integrate from ``g0`` and return g at ``times`` (shape (len(times), n))."""
         g0 = self._check(g0)
         times = np.asarray(times, dtype=float)
-        if times.ndim != 1 or times.size < 1 or np.any(np.diff(times) <= 0) or times[0] < 0:
-            raise ValueError("times must be increasing, >= 0")
+        if times.ndim != 1 or times.size < 1 or not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0) \
+                or times[0] < 0:
+            raise ValueError("times must be finite, increasing, >= 0")
         sol = solve_ivp(lambda t, y: self.rhs(y), (0.0, float(times[-1])), g0, method="BDF",
                         t_eval=times, rtol=rtol, atol=atol)
         if not sol.success:

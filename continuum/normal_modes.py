@@ -55,10 +55,15 @@ class ModalModel:
         m1 = len(self.q11)
         if m1 < 2 or len(self.q12) != m1 or len(self.q22) != m1:
             raise ValueError("q11, q12, q22 must have equal length m_hat + 1 >= 2")
+        for name in ("q11", "q12", "q22"):
+            if not np.all(np.isfinite(np.asarray(getattr(self, name), dtype=float))):
+                raise ValueError(f"{name} must be finite")
         for name in ("s", "rho_const", "radius"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise ValueError(f"{name} must be > 0, got {v!r}")
+        if not isinstance(self.n_mesh, (int, np.integer)) or isinstance(self.n_mesh, bool):
+            raise ValueError(f"n_mesh must be an int (0: default), got {self.n_mesh!r}")
         need = min_mesh(m1 - 1)
         if self.n_mesh == 0:
             object.__setattr__(self, "n_mesh", need)
@@ -261,6 +266,8 @@ def anneal(model: ModalModel, temperatures: np.ndarray, sweeps_per_T: int, n_sam
     if not (isinstance(seed, int) and 0 <= seed < 2**31):
         raise ValueError(f"seed must be an int in [0, 2**31), got {seed!r}")
     c0 = model.rho_const if c_const0 is None else float(c_const0)
+    if not math.isfinite(c0):
+        raise ValueError(f"c_const0 must be finite, got {c_const0!r}")
     m1 = model.m_hat + 1
     E = np.empty((n_samples, m1))
     G = np.empty((n_samples, m1))

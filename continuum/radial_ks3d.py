@@ -125,6 +125,15 @@ class RadialKSParams:
             raise ValueError(f"flux must be 'hybrid' or 'upwind', got {self.flux!r}")
         if not (_finite(self.ball_radius) and 0 < self.ball_radius < self.radius):
             raise ValueError(f"ball_radius must be in (0, radius = {self.radius}), got {self.ball_radius!r}")
+        try:  # Python floats raise on overflow/underflow to 0 in ** and /
+            derived = (self.blowup_level, self.mass / (4.0 * math.pi * self.ball_radius**3 / 3.0),
+                       self.eps / self.dt + self.k**2)
+        except (OverflowError, ZeroDivisionError):
+            derived = (math.inf,)
+        if not all(math.isfinite(d) and d > 0 for d in derived):
+            raise ValueError("mu, chi, blowup_cells, radius / n_r, mass, ball_radius, eps, k and dt must give a finite "
+                             "blow-up level 2 mu / (chi (blowup_cells h)^2) > 0, a finite initial density "
+                             "3 M0 / (4 pi a^3) > 0 and a finite eps/dt + k^2; rescale the units")
 
     @property
     def h(self) -> float:
@@ -381,6 +390,13 @@ def run_radial(params: RadialKSParams, t_end: float, profile_times=(), n_series:
         raise ValueError(f"t_end must be a finite number > 0, got {t_end!r}")
     if backend not in ("numba", "numpy"):
         raise ValueError(f"backend must be 'numba' or 'numpy', got {backend!r}")
+    if not (isinstance(n_series, (int, np.integer)) and not isinstance(n_series, bool)):
+        raise ValueError(f"n_series must be an integer (values < 1 mean 1), got {n_series!r}")
+    if not math.isfinite(t_end / params.dt):
+        raise ValueError(f"t_end / dt must be finite, got {t_end!r} / {params.dt!r}")
+    for t in profile_times:
+        if not (_finite(t) and math.isfinite(t / params.dt)):
+            raise ValueError(f"profile_times must be finite numbers (with t / dt finite), got {t!r}")
     p = params
     grid = RadialGrid3D.build(p.radius, p.n_r)
     rho = initial_density(p, grid)
