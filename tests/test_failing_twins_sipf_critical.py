@@ -2,8 +2,8 @@
 
 Wrong model: Euler-Maruyama noise of variance mu dt instead of 2 mu dt (sqrt(mu dt) N, a classic
 slip; the cells diffuse at half the rate, so the critical mass drops far below the paper's bracket
-and no mass in it stays bounded). The test narrows the bisection to [46.7, 48.7] so that it costs
-minutes, not the check's full [39.7, 55.7]; the run functions execute in the check's own process
+and no mass in it stays bounded). The test narrows the bisection to [46.7, 48.7] and uses 2 seeds so
+that it costs minutes, not the check's full [39.7, 55.7] with 8 seeds; the run functions execute in the check's own process
 pool (spawned workers import this module through the inherited sys.path).
 """
 
@@ -34,6 +34,8 @@ WRONG = {"sipf.critical_mass": {"sipf_task": "test_failing_twins_sipf_critical:h
 def narrow(monkeypatch):
     monkeypatch.setattr(sipf_critical, "HALF_WIDTH", 1.0)
     monkeypatch.setattr(sipf_critical, "WIDTH", 1.0)
+    monkeypatch.setattr(sipf_critical, "REPLICAS", 2)
+    monkeypatch.setattr(sipf_critical, "REPLICAS_ALT", 1)
 
 
 @pytest.mark.slow
@@ -42,4 +44,4 @@ def test_critical_mass_fails_on_wrong_noise():
     res = run_check(load_all()["sipf.critical_mass"], CFG, **WRONG["sipf.critical_mass"])
     assert "error" not in res.details, res.details.get("traceback")
     assert not res.passed
-    assert res.details["sipf"][0]["status"] == "invalid"  # 46.7 already collapses
+    assert "invalid" in res.details["sipf"][0]["status"]  # 46.7 already collapses

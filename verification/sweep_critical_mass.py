@@ -14,7 +14,9 @@ with dt = 1e-3, so the midpoint f = 1/2 misclassifies collapsing runs). The mean
 removed because it is fixed by the mass identity and the same for every H. At the paper's size (P = 1e4,
 dt = 1e-4, T = 1) one run is about 26 min on 2 cores, so the full table is ~100 CPU-hours:
 a cluster job (``--scheduler``); ``--set P=2000 --set dt=0.001`` is a 2-3 hour laptop run.
-``task_fn`` names the run function (``MODULE:FUNCTION`` with :func:`sipf_task`'s signature and
+``replicas`` > 1 repeats each bisection with independent seeds (particles and noise): at P = 2000
+the bisected mass varies by about 1 between seeds, so a table entry is a mean with its standard
+error. ``task_fn`` names the run function (``MODULE:FUNCTION`` with :func:`sipf_task`'s signature and
 result keys), so another SIPF implementation goes through the same bisection.
 
 ``radial3d-critical-mass``: the same bisection with the radial finite-difference
@@ -86,17 +88,22 @@ def threshold(config: str, p: dict) -> float:
     return 1.0 + p["threshold_fraction"] * (r_delta - 1.0)
 
 
-def _sipf_key(config: str, mass: float, H: int) -> str:
-    return f"{config}_M={mass:.6g}_H={H}"
+def _sipf_key(config: str, mass: float, H: int, rep: int = 0) -> str:
+    return f"{config}_M={mass:.6g}_H={H}" + (f"_rep={rep}" if rep else "")
 
 
-def sipf_ratio(p: dict, results: dict, config: str, mass: float) -> float | None:
+def replica_seed(p: dict, rep: int) -> int:
+    """Seed of replica ``rep`` (replica 0 uses ``seed`` itself)."""
+    return p["seed"] + 7919 * rep
+
+
+def sipf_ratio(p: dict, results: dict, config: str, mass: float, rep: int = 0) -> float | None:
     """(max c - mean c) at the larger H over the smaller, or None if a run is missing.
 
     A run stopped by the blow-up detector (||c||_inf > 1e12) at the larger H counts as inf.
     """
     lo_h, hi_h = min(p["H"]), max(p["H"])
-    a, b = (results.get(_sipf_key(config, mass, h)) for h in (lo_h, hi_h))
+    a, b = (results.get(_sipf_key(config, mass, h, rep)) for h in (lo_h, hi_h))
     if a is None or b is None:
         return None
     if b["blew_up"]:
@@ -104,57 +111,67 @@ def sipf_ratio(p: dict, results: dict, config: str, mass: float) -> float | None
     return b["peak_above_mean"] / a["peak_above_mean"]
 
 
-def _sipf_plan(p: dict, results: dict) -> list[Task]:
-    tasks = []
+def _bisections(p: dict, results: dict):
     for config in p["configs"]:
         thr = threshold(config, p)
+        for rep in range(p["replicas"]):
+            def decided(m, config=config, thr=thr, rep=rep):
+                r = sipf_ratio(p, results, config, m, rep)
+                return None if r is None else r > thr
 
-        def decided(m, config=config, thr=thr):
-            r = sipf_ratio(p, results, config, m)
-            return None if r is None else r > thr
+            status, points, br = bisection_state(*_bracket(config, p["half_width"]), p["width"], decided)
+            yield config, rep, status, br, points, thr
 
-        _, points, _ = bisection_state(*_bracket(config, p["half_width"]), p["width"], decided)
-        for m in points:
-            for h in p["H"]:
-                tasks.append(Task(_sipf_key(config, m, h), p["task_fn"],
-                                  {"config": config, "mass": m, "H": h, "P": p["P"], "dt": p["dt"], "T": p["T"],
-                                   "seed": p["seed"]}))
-    return tasks
+
+def _sipf_plan(p: dict, results: dict) -> list[Task]:
+    return [Task(_sipf_key(config, m, h, rep), p["task_fn"],
+                 {"config": config, "mass": m, "H": h, "P": p["P"], "dt": p["dt"], "T": p["T"],
+                  "seed": replica_seed(p, rep)})
+            for config, rep, _, _, points, _ in _bisections(p, results) for m in points for h in p["H"]]
 
 
 def sipf_brackets(p: dict, results: dict) -> dict:
-    """Config -> (status, bracket, points) of each bisection."""
-    out = {}
-    for config in p["configs"]:
-        thr = threshold(config, p)
-
-        def decided(m, config=config, thr=thr):
-            r = sipf_ratio(p, results, config, m)
-            return None if r is None else r > thr
-
-        status, points, br = bisection_state(*_bracket(config, p["half_width"]), p["width"], decided)
-        out[config] = (status, br, points, thr)
+    """Config -> list over replicas of (status, bracket, points, threshold)."""
+    out: dict[str, list] = {c: [] for c in p["configs"]}
+    for config, _, status, br, points, thr in _bisections(p, results):
+        out[config].append((status, br, points, thr))
     return out
+
+
+def replica_estimate(runs: list) -> tuple[float, float, int]:
+    """Mean of the bracket centres over finished replicas, its standard error (nan if < 2) and the count."""
+    centres = np.array([0.5 * (br[0] + br[1]) for status, br, _, _ in runs if status == "done"])
+    if centres.size == 0:
+        return math.nan, math.nan, 0
+    se = float(centres.std(ddof=1) / math.sqrt(centres.size)) if centres.size > 1 else math.nan
+    return float(centres.mean()), se, int(centres.size)
 
 
 def _sipf_summarize(p: dict, results: dict):
     rows = []
-    for config, (status, br, points, thr) in sipf_brackets(p, results).items():
-        ours = "-" if br is None else f"({br[0]:.4g}, {br[1]:.4g})"
-        rows.append([config, ours, str(TABLE4[config][1]), status, len(points), round(thr, 3)])
-    header = ["configuration", "ours (stable, blows up)", "paper Table 4", "status", "masses run", "ratio threshold"]
+    for config, runs in sipf_brackets(p, results).items():
+        mean, se, n = replica_estimate(runs)
+        brs = ", ".join("-" if br is None else f"({br[0]:.4g}, {br[1]:.4g})" for _, br, _, _ in runs)
+        status = "/".join(sorted({r[0] for r in runs}))
+        rows.append([config, brs, "-" if n == 0 else (f"{mean:.4g}" if n < 2 else f"{mean:.4g} ± {se:.2g}"),
+                     str(TABLE4[config][1]), status, sum(len(r[2]) for r in runs), round(runs[0][3], 3)])
+    header = ["configuration", "ours (stable, blows up) per replica", "mean ± SE", "paper Table 4", "status",
+              "masses run", "ratio threshold"]
     return header, rows
 
 
 def _sipf_plot(fig, p: dict, results: dict) -> None:
     ax = fig.add_subplot(111)
-    for i, (config, (_, _br, points, thr)) in enumerate(sipf_brackets(p, results).items()):
-        ms = sorted(m for m in points if sipf_ratio(p, results, config, m) is not None)
-        rs = [min(sipf_ratio(p, results, config, m), 5.0) for m in ms]
-        line = ax.plot(ms, rs, "o", ms=4, label=config)[0]
-        ax.axvspan(*TABLE4[config][1], color=line.get_color(), alpha=0.25)
+    for i, (config, runs) in enumerate(sipf_brackets(p, results).items()):
+        color = None
+        for rep, (_, _br, points, _thr) in enumerate(runs):
+            ms = sorted(m for m in points if sipf_ratio(p, results, config, m, rep) is not None)
+            rs = [min(sipf_ratio(p, results, config, m, rep), 5.0) for m in ms]
+            line = ax.plot(ms, rs, "o", ms=4, color=color, label=config if rep == 0 else None)[0]
+            color = line.get_color()
+        ax.axvspan(*TABLE4[config][1], color=color, alpha=0.25)
         if i == 0:
-            ax.axhline(thr, color="k", lw=0.6, ls="--", label="blow-up threshold")
+            ax.axhline(runs[0][3], color="k", lw=0.6, ls="--", label="blow-up threshold")
     ax.set_xlabel("initial mass M0")
     ax.set_ylabel("(max c − mean c) ratio, H = 24 / H = 12 (capped at 5)")
     ax.set_title(f"SIPF, P = {p['P']}, dt = {p['dt']:g}, T = {p['T']:g} (bands: paper Table 4)", fontsize=9)
@@ -179,6 +196,8 @@ def _sipf_validate(p: dict) -> None:
     module, colon, attr = p["task_fn"].partition(":")
     if not (module and colon and attr):
         raise ValueError(f"task_fn must look like MODULE:FUNCTION, got {p['task_fn']!r}")
+    if not (isinstance(p["replicas"], int) and p["replicas"] >= 1):
+        raise ValueError(f"replicas must be an int >= 1 (independent seeds per configuration), got {p['replicas']}")
     if not (0 < p["threshold_fraction"] < 1):
         raise ValueError(f"threshold_fraction must be in (0, 1), got {p['threshold_fraction']}")
     if not (isinstance(p["P"], int) and p["P"] >= 2):
@@ -262,7 +281,7 @@ SWEEPS = [
           summary="Table 4 critical-mass bisections with SIPF (H = 24 vs 12 ratio); paper size is a cluster job",
           source="seed 003 §4.3-4.4, Figs. 8-10, Table 4",
           defaults={"configs": list(TABLE4), "P": 10000, "dt": 1e-4, "T": 1.0, "H": [12, 24], "half_width": 8.0,
-                    "width": 0.2, "seed": 3, "threshold_fraction": 0.25,
+                    "width": 0.2, "seed": 3, "replicas": 1, "threshold_fraction": 0.25,
                     "task_fn": "verification.sweep_critical_mass:sipf_task"},
           plan=_sipf_plan, summarize=_sipf_summarize, plot=_sipf_plot, validate=_sipf_validate),
     Sweep(name="radial3d-critical-mass",
