@@ -25,7 +25,8 @@ def machine():
 
 def test_asv_quick_dry_run_measures_tracks_and_times(machine):
     r = _asv("run", "--python=same", "--quick", "--dry-run", "--show-stderr",
-             "--bench", r"bench_run_tumble\.Convergence|bench_sipf\.SIPFPieces|bench_radial\.RadialConvergence|bench_checks\.CheckFiguresFull")
+             "--bench", r"bench_run_tumble\.Convergence|bench_sipf\.SIPFPieces|bench_radial\.RadialConvergence"
+             r"|bench_checks\.CheckFiguresFull")
     out = r.stdout + r.stderr
     assert r.returncode == 0, out
     assert "track_fpe_limit_order" in out

@@ -2,9 +2,10 @@
 
 Wrong model: Euler-Maruyama noise of variance mu dt instead of 2 mu dt (sqrt(mu dt) N, a classic
 slip; the cells diffuse at half the rate, so the critical mass drops far below the paper's bracket
-and no mass in it stays bounded). The test narrows the bisection to [46.7, 48.7] and uses 2 seeds so
-that it costs minutes, not the check's full [39.7, 55.7] with 8 seeds; the run functions execute in the check's own process
-pool (spawned workers import this module through the inherited sys.path).
+and no mass in it stays bounded). The test narrows the bisection to [46.7, 48.7] and uses 2 seeds
+so that it costs minutes, not the check's full [39.7, 55.7] with 8 seeds; the run functions
+execute in the check's own process pool (spawned workers import this module through the
+inherited sys.path).
 """
 
 import pytest
