@@ -51,6 +51,7 @@ Two paths with identical step semantics:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -66,8 +67,65 @@ NUFFT_EPS = 1e-12
 NTHREADS = 1
 
 
+def validate_model(p, dim: int) -> None:
+    """Checks shared by :class:`SIPFParams` and ``agents.sipf2d.SIPF2DParams`` (the error names the field).
+
+    ``p`` has the fields mu, chi, eps, k, L, H, dt, mass; ``dim`` sets the longest pair distance
+    ``L sqrt(dim)`` the pair kernel must reach (``beta L sqrt(dim) <= Y_MAX``).
+    """
+    for name in ("mu", "chi", "eps", "k", "L", "dt", "mass"):
+        v = getattr(p, name)
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+            raise ValueError(f"{name} must be a finite number, got {v!r}")
+    if p.mu <= 0:
+        raise ValueError(f"mu must be > 0, got {p.mu}")
+    if p.eps < 0:
+        raise ValueError(f"eps must be >= 0, got {p.eps}")
+    if p.k < 0:
+        raise ValueError(f"k must be >= 0, got {p.k}")
+    if p.eps == 0 and p.k == 0:
+        raise ValueError("k must be > 0 when eps = 0 (beta^2 = k^2 + eps/dt must be > 0)")
+    if p.L <= 0:
+        raise ValueError(f"L must be > 0, got {p.L}")
+    if p.dt <= 0:
+        raise ValueError(f"dt must be > 0, got {p.dt}")
+    if p.mass <= 0:
+        raise ValueError(f"mass must be > 0, got {p.mass}")
+    if not isinstance(p.H, (int, np.integer)) or isinstance(p.H, bool) or p.H < 4 or p.H % 2:
+        raise ValueError(f"H must be an even integer >= 4, got {p.H!r}")
+    reach = p.L * math.sqrt(dim)
+    if p.k * reach > Y_MAX:  # before beta: k**2 may overflow (beta >= k)
+        raise ValueError(f"k too large for the pair kernel: k L sqrt({dim}) must be <= {Y_MAX}, "
+                         f"got {p.k * reach:.4g}")
+    if p.beta * reach > Y_MAX:
+        raise ValueError(f"dt too small for the pair kernel: beta L sqrt({dim}) must be <= {Y_MAX}, "
+                         f"got {p.beta * reach:.4g}")
+
+
+class ModelParams:
+    """Derived quantities and ``replace`` shared by the 3D and 2D parameter dataclasses."""
+
+    __slots__ = ()
+
+    @property
+    def beta(self) -> float:
+        """Screening ``beta = sqrt(k^2 + eps/dt)`` [1/length] (Eq. 25)."""
+        return math.sqrt(self.k**2 + self.eps / self.dt)
+
+    @property
+    def h(self) -> float:
+        """Grid spacing ``L/H`` [length] of the quadrature (Eq. 29)."""
+        return self.L / self.H
+
+    def replace(self, **changes):
+        """Copy with some fields changed (validated again)."""
+        vals = {f: getattr(self, f) for f in self.__slots__}
+        vals.update(changes)
+        return type(self)(**vals)
+
+
 @dataclass(frozen=True, slots=True)
-class SIPFParams:
+class SIPFParams(ModelParams):
     """Parameters of the SIPF method (seed 003 Eqs. 1, 20-25, 35).
 
     Parameters
@@ -105,63 +163,22 @@ class SIPFParams:
 
     def __post_init__(self) -> None:
         """Validate; the error names the parameter and its allowed range."""
-        for name in ("mu", "chi", "eps", "k", "L", "dt", "mass"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-                raise ValueError(f"{name} must be a finite number, got {v!r}")
-        if self.mu <= 0:
-            raise ValueError(f"mu must be > 0, got {self.mu}")
-        if self.eps < 0:
-            raise ValueError(f"eps must be >= 0, got {self.eps}")
-        if self.k < 0:
-            raise ValueError(f"k must be >= 0, got {self.k}")
-        if self.eps == 0 and self.k == 0:
-            raise ValueError("k must be > 0 when eps = 0 (beta^2 = k^2 + eps/dt must be > 0)")
-        if self.L <= 0:
-            raise ValueError(f"L must be > 0, got {self.L}")
-        if self.dt <= 0:
-            raise ValueError(f"dt must be > 0, got {self.dt}")
-        if self.mass <= 0:
-            raise ValueError(f"mass must be > 0, got {self.mass}")
-        if not isinstance(self.H, (int, np.integer)) or isinstance(self.H, bool) or self.H < 4 or self.H % 2:
-            raise ValueError(f"H must be an even integer >= 4, got {self.H!r}")
         if self.dim != 3:
             raise ValueError(f"dim must be 3 (the only dimension implemented), got {self.dim!r}")
-        if self.k * self.L * math.sqrt(3.0) > Y_MAX:  # before beta: k**2 may overflow (beta >= k)
-            raise ValueError(f"k too large for the pair kernel: k L sqrt(3) must be <= {Y_MAX}, "
-                             f"got {self.k * self.L * math.sqrt(3.0):.4g}")
-        if self.beta * self.L * math.sqrt(3.0) > Y_MAX:
-            raise ValueError(f"dt too small for the pair kernel: beta L sqrt(3) must be <= {Y_MAX}, "
-                             f"got {self.beta * self.L * math.sqrt(3.0):.4g}")
-
-    @property
-    def beta(self) -> float:
-        """Screening ``beta = sqrt(k^2 + eps/dt)`` [1/length] (Eq. 25)."""
-        return math.sqrt(self.k**2 + self.eps / self.dt)
-
-    @property
-    def h(self) -> float:
-        """Grid spacing ``L/H`` [length] of the quadrature (Eq. 29)."""
-        return self.L / self.H
-
-    def replace(self, **changes) -> SIPFParams:
-        """Copy with some fields changed (validated again)."""
-        vals = {f: getattr(self, f) for f in self.__slots__}
-        vals.update(changes)
-        return SIPFParams(**vals)
+        validate_model(self, 3)
 
 
-def check_positions(params: SIPFParams, x: np.ndarray) -> np.ndarray:
-    """Validate particle positions: shape (P, 3), P >= 2, finite, inside Omega; return float64 copy."""
+def check_positions(params, x: np.ndarray, dim: int = 3) -> np.ndarray:
+    """Validate particle positions: shape (P, dim), P >= 2, finite, inside Omega; return float64 copy."""
     x = np.array(x, dtype=float)
-    if x.ndim != 2 or x.shape[1] != 3:
-        raise ValueError(f"positions must have shape (P, 3), got {x.shape}")
+    if x.ndim != 2 or x.shape[1] != dim:
+        raise ValueError(f"positions must have shape (P, {dim}), got {x.shape}")
     if x.shape[0] < 2:
         raise ValueError(f"P (number of particles) must be >= 2, got {x.shape[0]}")
     if not np.all(np.isfinite(x)):
         raise ValueError("positions must be finite")
     if np.any(np.abs(x) > params.L / 2):
-        raise ValueError(f"positions must lie inside Omega = [-L/2, L/2]^3 with L = {params.L}")
+        raise ValueError(f"positions must lie inside Omega = [-L/2, L/2]^{dim} with L = {params.L}")
     return x
 
 
@@ -379,25 +396,39 @@ def step_pieces_reference(params: SIPFParams, x: np.ndarray, alpha_prev: np.ndar
 METHODS = {"fast": step_pieces_fast, "reference": step_pieces_reference}
 
 
+@dataclass(frozen=True)
+class Space:
+    """What a run needs from its dimension (shared run loop of :class:`SIPFState`, :func:`run_sipf`)."""
+
+    dim: int
+    check_positions: Callable
+    c_inf: Callable
+    c_total: Callable
+    methods: dict
+
+
+SPACE = Space(3, check_positions, c_inf, c_total, METHODS)
+
+
 # ----------------------------------------------------------------------------- runs
 @dataclass
 class SIPFRun:
-    """Output of :func:`run_sipf`.
+    """Output of :func:`run_sipf` (3D; ``agents.sipf2d.run_sipf2d`` returns the same in 2D).
 
     Attributes
     ----------
     params : SIPFParams
     record_steps : ndarray of int
         Steps at which ``positions`` and ``modes`` were recorded (those reached).
-    positions : ndarray, shape (len(record_steps), P, 3)
-    modes : complex ndarray, shape (len(record_steps), H+1, H+1, H+1)
+    positions : ndarray, shape (len(record_steps), P, dim)
+    modes : complex ndarray, shape (len(record_steps),) + (H+1,) * dim
         Field after each recorded step (the initial field at step 0).
     times : ndarray
         ``t_n = n dt`` for n = 0..n_done.
     c0 : ndarray
         ``int c dx`` history (Eq. 40), one value per time.
     cinf : ndarray
-        ``||c||_inf`` on the H^3 grid, one value per time.
+        ``||c||_inf`` on the H^dim grid, one value per time.
     blew_up : bool
         True if a non-finite or exploding value stopped the run (results hold the last
         finite state; nothing is NaN).
@@ -405,7 +436,7 @@ class SIPFRun:
         Time of the first bad step (nan if none).
     """
 
-    params: SIPFParams
+    params: ModelParams
     record_steps: np.ndarray
     positions: np.ndarray
     modes: np.ndarray
@@ -436,33 +467,43 @@ class SIPFState:
         run with ``dt`` and ``s`` sub-steps follows the Brownian path of a run with ``dt/s``
         and the same seed (coupled paths for time-step convergence studies).
     blowup_cinf : float
-        ``||c||_inf`` above which the run is reported as blown up.
+        ``||c||_inf`` above which the run is reported as blown up, > 0.
+    space : Space, optional
+        The dimension's positions check, field norms and step methods (default :data:`SPACE`,
+        3D; ``agents.sipf2d.SPACE`` for 2D).
     """
 
-    def __init__(self, params: SIPFParams, x0, seed: int = 0, alpha0=None, method="fast",
-                 noise_substeps: int = 1, blowup_cinf: float = 1e12) -> None:
+    def __init__(self, params, x0, seed: int = 0, alpha0=None, method="fast",
+                 noise_substeps: int = 1, blowup_cinf: float = 1e12, space: Space | None = None) -> None:
+        self.space = sp = SPACE if space is None else space
         self.params = params
-        self.x = check_positions(params, x0)
-        n = params.H + 1
-        self.alpha = np.zeros((n, n, n), complex) if alpha0 is None else np.array(alpha0, dtype=complex)
-        if self.alpha.shape != (n, n, n):
-            raise ValueError(f"alpha0 must have shape {(n, n, n)}, got {self.alpha.shape}")
+        self.x = sp.check_positions(params, x0)
+        shape = (params.H + 1,) * sp.dim
+        self.alpha = np.zeros(shape, complex) if alpha0 is None else np.array(alpha0, dtype=complex)
+        if self.alpha.shape != shape:
+            raise ValueError(f"alpha0 must have shape {shape}, got {self.alpha.shape}")
         if not (isinstance(noise_substeps, (int, np.integer)) and noise_substeps >= 1):
             raise ValueError(f"noise_substeps must be an int >= 1, got {noise_substeps!r}")
-        self.pieces = METHODS[method] if isinstance(method, str) else method
+        if isinstance(method, str):
+            if method not in sp.methods:
+                raise ValueError(f"method must be one of {sorted(sp.methods)} or a callable, got {method!r}")
+            method = sp.methods[method]
+        if not (isinstance(blowup_cinf, (int, float)) and blowup_cinf > 0):
+            raise ValueError(f"blowup_cinf must be a number > 0, got {blowup_cinf!r}")
+        self.pieces = method
         self.rng = np.random.default_rng(seed)
         self.substeps = int(noise_substeps)
         self.blowup_cinf = blowup_cinf
         self.n = 0
+        self.cinf = sp.c_inf(params, self.alpha)  # ||c||_inf of the current field, kept with it
         self.blew_up = False
         self.blowup_time = math.nan
 
     def noise(self) -> np.ndarray:
-        """Standard normal increments, shape (P, 3)."""
-        P = self.x.shape[0]
+        """Standard normal increments, shape (P, dim)."""
         if self.substeps == 1:
-            return self.rng.standard_normal((P, 3))
-        return self.rng.standard_normal((self.substeps, P, 3)).sum(axis=0) / math.sqrt(self.substeps)
+            return self.rng.standard_normal(self.x.shape)
+        return self.rng.standard_normal((self.substeps, *self.x.shape)).sum(axis=0) / math.sqrt(self.substeps)
 
     def advance(self) -> bool:
         """One step; False (state unchanged, ``blew_up`` set) if it produced bad values."""
@@ -471,33 +512,32 @@ class SIPFState:
         with np.errstate(all="ignore"):
             x = self.x - p.chi * p.dt * v + math.sqrt(2 * p.mu * p.dt) * self.noise()
         ok = bool(np.all(np.isfinite(x)) and np.all(np.isfinite(alpha)))
-        if ok and c_inf(p, alpha) > self.blowup_cinf:
-            ok = False
-        if not ok:
+        cinf = self.space.c_inf(p, alpha) if ok else math.inf
+        if not ok or cinf > self.blowup_cinf:
             self.blew_up = True
             self.blowup_time = (self.n + 1) * p.dt
             return False
         np.clip(x, -p.L / 2, p.L / 2, out=x)
-        self.x, self.alpha = x, alpha
+        self.x, self.alpha, self.cinf = x, alpha, cinf
         self.n += 1
         return True
 
 
-def run_sipf(params: SIPFParams, x0, n_steps: int, seed: int = 0, record_steps=None, alpha0=None,
-             method="fast", noise_substeps: int = 1, blowup_cinf: float = 1e12) -> SIPFRun:
+def run_sipf(params, x0, n_steps: int, seed: int = 0, record_steps=None, alpha0=None,
+             method="fast", noise_substeps: int = 1, blowup_cinf: float = 1e12, space: Space | None = None) -> SIPFRun:
     """Run ``n_steps`` SIPF steps (Alg. 3) and record positions and field modes.
 
     Parameters
     ----------
-    params : SIPFParams
-    x0 : array, shape (P, 3)
+    params : SIPFParams (or ``agents.sipf2d.SIPF2DParams`` with ``space = agents.sipf2d.SPACE``)
+    x0 : array, shape (P, dim)
     n_steps : int
         Number of steps (>= 0); final time ``n_steps * dt``.
     seed : int
         Noise seed (same seed, same thread count -> same result).
     record_steps : iterable of int, optional
         Steps at which to store positions and modes (default: 0 and n_steps).
-    alpha0, method, noise_substeps, blowup_cinf
+    alpha0, method, noise_substeps, blowup_cinf, space
         See :class:`SIPFState`.
 
     Returns
@@ -505,16 +545,16 @@ def run_sipf(params: SIPFParams, x0, n_steps: int, seed: int = 0, record_steps=N
     SIPFRun
         Histories of c_0 and ||c||_inf at every step; a blow-up is flagged, never NaN.
     """
-    if not (isinstance(n_steps, (int, np.integer)) and n_steps >= 0):
+    if not (isinstance(n_steps, (int, np.integer)) and not isinstance(n_steps, bool) and n_steps >= 0):
         raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
-    st = SIPFState(params, x0, seed, alpha0, method, noise_substeps, blowup_cinf)
+    st = SIPFState(params, x0, seed, alpha0, method, noise_substeps, blowup_cinf, space)
     rec = sorted({0, int(n_steps)} if record_steps is None else {int(s) for s in record_steps})
     if rec and (rec[0] < 0 or rec[-1] > n_steps):
         raise ValueError(f"record_steps must lie in [0, n_steps = {n_steps}]")
     rec_set = set(rec)
     pos, modes, steps = [], [], []
-    c0 = [c_total(params, st.alpha)]
-    ci = [c_inf(params, st.alpha)]
+    c0 = [st.space.c_total(params, st.alpha)]
+    ci = [st.cinf]
 
     def record():
         if st.n in rec_set:
@@ -526,15 +566,14 @@ def run_sipf(params: SIPFParams, x0, n_steps: int, seed: int = 0, record_steps=N
     for _ in range(n_steps):
         if not st.advance():
             break
-        c0.append(c_total(params, st.alpha))
-        ci.append(c_inf(params, st.alpha))
+        c0.append(st.space.c_total(params, st.alpha))
+        ci.append(st.cinf)
         record()
-    n_done = st.n
-    n = params.H + 1
+    shape = (params.H + 1,) * st.space.dim
     return SIPFRun(params, np.array(steps, dtype=int),
-                   np.array(pos) if pos else np.zeros((0, st.x.shape[0], 3)),
-                   np.array(modes) if modes else np.zeros((0, n, n, n), complex),
-                   np.arange(n_done + 1) * params.dt, np.array(c0), np.array(ci), st.blew_up, st.blowup_time)
+                   np.array(pos) if pos else np.zeros((0, *st.x.shape)),
+                   np.array(modes) if modes else np.zeros((0, *shape), complex),
+                   np.arange(st.n + 1) * params.dt, np.array(c0), np.array(ci), st.blew_up, st.blowup_time)
 
 
 class SIPFModel(mesa.Model):
@@ -551,7 +590,7 @@ class SIPFModel(mesa.Model):
         self.state = SIPFState(params, x0, seed, alpha0, method)
         self.datacollector = mesa.DataCollector(model_reporters={
             "c0": lambda m: c_total(m.params, m.state.alpha),
-            "cinf": lambda m: c_inf(m.params, m.state.alpha),
+            "cinf": lambda m: m.state.cinf,
             "blew_up": lambda m: m.state.blew_up,
         })
         self.datacollector.collect(self)

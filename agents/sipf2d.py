@@ -54,6 +54,8 @@ from numba import njit, prange
 from numpy.polynomial import chebyshev as _cheb
 from scipy.special import k1, k1e
 
+from agents import sipf as S
+
 NUFFT_EPS = 1e-12
 NTHREADS = 1  # as agents.sipf: nthreads > 1 spins against numba's pool on the shared 2-core machine
 #: Largest beta*r allowed (as agents.sipf_kernels.Y_MAX): K_1 ~ e^{-y} underflows soon after.
@@ -152,7 +154,7 @@ def _pair_drift_kernel(x: np.ndarray, y: np.ndarray, beta: float, weight: float,
 
 # ----------------------------------------------------------------------------- parameters
 @dataclass(frozen=True, slots=True)
-class SIPF2DParams:
+class SIPF2DParams(S.ModelParams):
     """Parameters of the 2D SIPF method (seed 003 Eqs. 1, 20-25 with d = 2).
 
     Parameters
@@ -185,63 +187,13 @@ class SIPF2DParams:
     mass: float = 4.0 * math.pi
 
     def __post_init__(self) -> None:
-        """Validate; the error names the parameter and its allowed range."""
-        for name in ("mu", "chi", "eps", "k", "L", "dt", "mass"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-                raise ValueError(f"{name} must be a finite number, got {v!r}")
-        if self.mu <= 0:
-            raise ValueError(f"mu must be > 0, got {self.mu}")
-        if self.eps < 0:
-            raise ValueError(f"eps must be >= 0, got {self.eps}")
-        if self.k < 0:
-            raise ValueError(f"k must be >= 0, got {self.k}")
-        if self.eps == 0 and self.k == 0:
-            raise ValueError("k must be > 0 when eps = 0 (beta^2 = k^2 + eps/dt must be > 0)")
-        if self.L <= 0:
-            raise ValueError(f"L must be > 0, got {self.L}")
-        if self.dt <= 0:
-            raise ValueError(f"dt must be > 0, got {self.dt}")
-        if self.mass <= 0:
-            raise ValueError(f"mass must be > 0, got {self.mass}")
-        if not isinstance(self.H, (int, np.integer)) or isinstance(self.H, bool) or self.H < 4 or self.H % 2:
-            raise ValueError(f"H must be an even integer >= 4, got {self.H!r}")
-        if self.k * self.L * math.sqrt(2.0) > Y_MAX:  # before beta: k**2 may overflow (beta >= k)
-            raise ValueError(f"k too large for the pair kernel: k L sqrt(2) must be <= {Y_MAX}, "
-                             f"got {self.k * self.L * math.sqrt(2.0):.4g}")
-        if self.beta * self.L * math.sqrt(2.0) > Y_MAX:
-            raise ValueError(f"dt too small for the pair kernel: beta L sqrt(2) must be <= {Y_MAX}, "
-                             f"got {self.beta * self.L * math.sqrt(2.0):.4g}")
-
-    @property
-    def beta(self) -> float:
-        """Screening ``beta = sqrt(k^2 + eps/dt)`` [1/length] (Eq. 25)."""
-        return math.sqrt(self.k**2 + self.eps / self.dt)
-
-    @property
-    def h(self) -> float:
-        """Grid spacing ``L/H`` [length] of the quadrature (Eq. 29)."""
-        return self.L / self.H
-
-    def replace(self, **changes) -> SIPF2DParams:
-        """Copy with some fields changed (validated again)."""
-        vals = {f: getattr(self, f) for f in self.__slots__}
-        vals.update(changes)
-        return SIPF2DParams(**vals)
+        """Validate (:func:`agents.sipf.validate_model`); the error names the parameter and its allowed range."""
+        S.validate_model(self, 2)
 
 
 def check_positions(params: SIPF2DParams, x) -> np.ndarray:
     """Validate positions: shape (P, 2), P >= 2, finite, inside Omega; return a float64 copy [length]."""
-    x = np.array(x, dtype=float)
-    if x.ndim != 2 or x.shape[1] != 2:
-        raise ValueError(f"positions must have shape (P, 2), got {x.shape}")
-    if x.shape[0] < 2:
-        raise ValueError(f"P (number of particles) must be >= 2, got {x.shape[0]}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("positions must be finite")
-    if np.any(np.abs(x) > params.L / 2):
-        raise ValueError(f"positions must lie inside Omega = [-L/2, L/2]^2 with L = {params.L}")
-    return x
+    return S.check_positions(params, x, dim=2)
 
 
 def uniform_disc(n: int, radius: float = 1.0, center=(0.0, 0.0), seed: int = 0) -> np.ndarray:
@@ -460,47 +412,13 @@ def step_pieces_reference(params: SIPF2DParams, x: np.ndarray,
 METHODS = {"fast": step_pieces_fast, "reference": step_pieces_reference}
 
 
+SPACE = S.Space(2, check_positions, c_inf, c_total, METHODS)
+
+
 # ----------------------------------------------------------------------------- runs
-@dataclass
-class SIPF2DRun:
-    """Output of :func:`run_sipf2d` (as :class:`agents.sipf.SIPFRun`, in 2D).
-
-    Attributes
-    ----------
-    params : SIPF2DParams
-    record_steps : ndarray of int
-        Steps at which ``positions`` and ``modes`` were recorded (those reached).
-    positions : ndarray, shape (len(record_steps), P, 2)
-        Positions [length].
-    modes : complex ndarray, shape (len(record_steps), H+1, H+1)
-        Field modes [conc] after each recorded step (the initial field at step 0).
-    times : ndarray
-        ``t_n = n dt`` [time] for n = 0..n_done.
-    c0 : ndarray
-        ``int c dx = L^2 alpha_0`` [conc length^2], one value per time.
-    cinf : ndarray
-        ``||c||_inf`` on the H^2 grid [conc], one value per time.
-    blew_up : bool
-        True if a non-finite value or ``||c||_inf > blowup_cinf`` stopped the run (the
-        histories hold the last good state; nothing is NaN).
-    blowup_time : float
-        Time of the first bad step [time] (nan if none).
-    """
-
-    params: SIPF2DParams
-    record_steps: np.ndarray
-    positions: np.ndarray
-    modes: np.ndarray
-    times: np.ndarray
-    c0: np.ndarray
-    cinf: np.ndarray
-    blew_up: bool = False
-    blowup_time: float = math.nan
-
-
 def run_sipf2d(params: SIPF2DParams, x0, n_steps: int, seed: int = 0, record_steps=None, alpha0=None,
-               method="fast", blowup_cinf: float = 1e12) -> SIPF2DRun:
-    """Run ``n_steps`` 2D SIPF steps (Alg. 3) and record positions and field modes.
+               method="fast", blowup_cinf: float = 1e12) -> S.SIPFRun:
+    """Run ``n_steps`` 2D SIPF steps (Alg. 3): :func:`agents.sipf.run_sipf` with the 2D space.
 
     Parameters
     ----------
@@ -522,55 +440,8 @@ def run_sipf2d(params: SIPF2DParams, x0, n_steps: int, seed: int = 0, record_ste
 
     Returns
     -------
-    SIPF2DRun
-        Histories of c0 and ||c||_inf at every step; a blow-up is flagged, never NaN.
+    agents.sipf.SIPFRun
+        Histories of c0 = L^2 alpha_0 and ||c||_inf on the H^2 grid at every step; positions
+        (P, 2) and modes (H+1, H+1) at the recorded steps; a blow-up is flagged, never NaN.
     """
-    if not (isinstance(n_steps, (int, np.integer)) and not isinstance(n_steps, bool) and n_steps >= 0):
-        raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
-    if not (isinstance(blowup_cinf, (int, float)) and blowup_cinf > 0):
-        raise ValueError(f"blowup_cinf must be a number > 0, got {blowup_cinf!r}")
-    x = check_positions(params, x0)
-    n = params.H + 1
-    alpha = np.zeros((n, n), complex) if alpha0 is None else np.array(alpha0, dtype=complex)
-    if alpha.shape != (n, n):
-        raise ValueError(f"alpha0 must have shape {(n, n)}, got {alpha.shape}")
-    if isinstance(method, str):
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {sorted(METHODS)} or a callable, got {method!r}")
-        pieces = METHODS[method]
-    else:
-        pieces = method
-    rec = sorted({0, int(n_steps)} if record_steps is None else {int(s) for s in record_steps})
-    if rec and (rec[0] < 0 or rec[-1] > n_steps):
-        raise ValueError(f"record_steps must lie in [0, n_steps = {n_steps}]")
-    rng = np.random.default_rng(seed)
-    pos, modes, steps = [], [], []
-    c0, ci = [c_total(params, alpha)], [c_inf(params, alpha)]
-    if 0 in rec:
-        steps.append(0)
-        pos.append(x.copy())
-        modes.append(alpha.copy())
-    blew_up, t_blow, n_done = False, math.nan, 0
-    sig = math.sqrt(2 * params.mu * params.dt)
-    for i in range(1, n_steps + 1):
-        a_new, v = pieces(params, x, alpha)
-        with np.errstate(all="ignore"):
-            x_new = x - params.chi * params.dt * v + sig * rng.standard_normal(x.shape)
-        ok = bool(np.all(np.isfinite(x_new)) and np.all(np.isfinite(a_new)))
-        cinf_new = c_inf(params, a_new) if ok else math.inf
-        if not ok or not cinf_new <= blowup_cinf:
-            blew_up, t_blow = True, i * params.dt
-            break
-        x = np.clip(x_new, -params.L / 2, params.L / 2)
-        alpha = a_new
-        n_done = i
-        c0.append(c_total(params, alpha))
-        ci.append(cinf_new)
-        if i in rec:
-            steps.append(i)
-            pos.append(x.copy())
-            modes.append(alpha.copy())
-    return SIPF2DRun(params, np.array(steps, dtype=int),
-                     np.array(pos) if pos else np.zeros((0, x.shape[0], 2)),
-                     np.array(modes) if modes else np.zeros((0, n, n), complex),
-                     np.arange(n_done + 1) * params.dt, np.array(c0), np.array(ci), blew_up, t_blow)
+    return S.run_sipf(params, x0, n_steps, seed, record_steps, alpha0, method, 1, blowup_cinf, space=SPACE)

@@ -5,7 +5,7 @@ Methods under test (keyword arguments, default ours):
 * ``pieces(params, x, alpha_prev) -> (alpha_n, V)``: one step's field modes and the drift
   ``V = grad K * (eps c_{n-1}/dt + rho_n)`` at the particles
   (``agents.sipf2d.step_pieces_fast``); compared with the paper-literal reference path.
-* ``run(params, x0, n_steps, seed) -> SIPF2DRun`` (``agents.sipf2d.run_sipf2d``, fast path):
+* ``run(params, x0, n_steps, seed) -> SIPFRun`` (``agents.sipf2d.run_sipf2d``, fast path):
   a whole run; ``.c0`` is used.
 """
 
