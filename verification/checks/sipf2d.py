@@ -17,6 +17,8 @@ import numpy as np
 from scipy.special import k1
 
 from agents import sipf2d as S
+from verification.checks.sipf import eq43_error, step_path_errors
+from verification.derivations import sipf as deriv
 from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
 
 SRC = "seed 003 (d = 2)"
@@ -29,11 +31,6 @@ U = np.finfo(float).eps
 def default_run(params, x0, n_steps, seed):
     """Our fast path."""
     return S.run_sipf2d(params, x0, n_steps, seed, method="fast")
-
-
-def rel_max(a: np.ndarray, b: np.ndarray) -> float:
-    """Return max |a - b| / max |b|."""
-    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
 
 
 def k1_accuracy() -> float:
@@ -51,14 +48,7 @@ def fast_vs_reference(cfg: CheckConfig, pieces=S.step_pieces_fast) -> CheckResul
     rng = np.random.default_rng(cfg.sub_seed("fvr2d"))
     x = np.concatenate([S.uniform_disc(P - 20, seed=cfg.sub_seed("disc")),
                         rng.uniform(-p.L / 2, p.L / 2, (20, 2))])  # a few anywhere, incl. near the walls
-    # a nonzero c_{n-1}: two reference field updates from the particles (one step from c = 0, then one more)
-    a0 = S.field_update(p, S.rho_modes_reference(p, x), np.zeros((H + 1, H + 1), complex))
-    alpha_prev = S.field_update(p, S.rho_modes_reference(p, x * 0.9), a0)
-    a_ref, v_ref = S.step_pieces_reference(p, x, alpha_prev)
-    a_fast, v_fast = pieces(p, x, alpha_prev)
-    e_a, e_v = rel_max(a_fast, a_ref), rel_max(v_fast, v_ref)
-    e_pair = rel_max(S.pair_drift_fast(p, x), S.pair_drift_reference(p, x))
-    e_quad = rel_max(S.field_drift_fast(p, x, alpha_prev), S.field_drift_reference(p, x, alpha_prev))
+    e_a, e_v, e_pair, e_quad, v_ref, v_fast = step_path_errors(S, p, x, pieces)
     e_k1 = k1_accuracy()
     basis = (f"agreement target of the issue (1e-6 relative); NUFFT eps 1e-12 and K1 accuracy {e_k1:.1e} "
              "(series + Chebyshev vs scipy.special.k1): expected ~1e-12")
@@ -80,34 +70,10 @@ def fast_vs_reference(cfg: CheckConfig, pieces=S.step_pieces_fast) -> CheckResul
 
 
 # ----------------------------------------------------------------------------- c0 identity
-def c0_backward_euler(n_steps: int, c00: float, M0: float, k: float, eps: float, dt: float) -> np.ndarray:
-    """Zero-mode recursion ``c0_n = (eps/dt c0_{n-1} + M0) / (eps/dt + k^2)`` for n = 0..n_steps.
-
-    Derivation: the k = 0 mode of Eq. (24) is ``alpha_0,n = (eps/dt alpha_0,n-1 + M0/L^2) / beta^2``
-    (``rho_hat_0 = M0/L^2``, ``beta^2 = k^2 + eps/dt``); times ``L^2`` (``c0 = L^2 alpha_0``) this
-    is the backward-Euler step of ``eps dc0/dt = -k^2 c0 + M0`` (Eq. 41), whatever the dimension.
-    """
-    out = np.empty(n_steps + 1)
-    out[0] = c00
-    for i in range(1, n_steps + 1):
-        out[i] = (eps / dt * out[i - 1] + M0) / (eps / dt + k**2)
-    return out
-
-
-def c0_continuous(t: np.ndarray, c00: float, M0: float, k: float, eps: float) -> np.ndarray:
-    """Eq. (42): ``c0(t) = (c0(0) - M0/k^2) exp(-k^2 t / eps) + M0/k^2``."""
-    return (c00 - M0 / k**2) * np.exp(-(k**2) * t / eps) + M0 / k**2
-
-
-def eq43_error(c_tilde: np.ndarray, c_exact: np.ndarray) -> float:
-    """Eq. (43) on the step times t_1..t_N (root mean square of the relative errors)."""
-    rel = (c_tilde[1:] - c_exact[1:]) / c_exact[1:]
-    return float(math.sqrt(np.mean(rel**2)))
-
-
 @check("sipf2d.c0_identity", source=f"{SRC} Eqs. (24), (40)-(43)")
 def c0_identity(cfg: CheckConfig, run=default_run) -> CheckResult:
     """c0 = L^2 alpha_0 of a 2D run follows the backward-Euler recursion to round-off; Eq. 43 error side by side."""
+    num = deriv.numeric()
     P = cfg.pick(300, 3000)
     exps = cfg.pick((4, 6), (4, 5, 6, 7, 8))
     x0 = S.uniform_disc(P, seed=cfg.sub_seed("disc"))
@@ -122,7 +88,8 @@ def c0_identity(cfg: CheckConfig, run=default_run) -> CheckResult:
         if len(c0) != n + 1:
             parts.append(Part(f"dt = 2^-{e} x 0.01: run finished", 0.0, 1.0, 0.0, "run must complete"))
             continue
-        be = c0_backward_euler(n, 0.0, p.mass, p.k, p.eps, p.dt)
+        # zero mode of Eq. (24) times L^2: the backward-Euler step of eps dc0/dt = -k^2 c0 + M0 in any dimension
+        be = num.c0_be(np.arange(n + 1), 0.0, p.mass, p.k, p.eps, p.dt)
         scale = float(np.max(np.abs(be)))
         # stepwise residual: each c0_n vs the recursion applied to the run's own c0_{n-1}
         resid = (p.eps / p.dt * c0[:-1] + p.mass) / (p.eps / p.dt + p.k**2) - c0[1:]
@@ -131,7 +98,7 @@ def c0_identity(cfg: CheckConfig, run=default_run) -> CheckResult:
         tol = 1e-12 + 8 * U * n
         parts.append(Part(f"dt = 2^-{e} x 0.01: max_n |c0_n - BE(c0_(n-1))| / max|c0|", e_step, 0.0, tol,
                           f"round-off: NUFFT eps 1e-12 on the zero mode + 8 u x {n} steps (u = 2^-52)"))
-        exact = c0_continuous(r.times, 0.0, p.mass, p.k, p.eps)
+        exact = num.c0_exact(np.asarray(r.times), 0.0, p.mass, p.k, p.eps)
         meas, pred = eq43_error(c0, exact), eq43_error(be, exact)
         parts.append(Part(f"dt = 2^-{e} x 0.01: Eq. 43 error of c0 vs Eq. 42", meas, pred,
                           1e-9 + 1e-7 * pred,
@@ -147,7 +114,7 @@ def c0_identity(cfg: CheckConfig, run=default_run) -> CheckResult:
         for e in ts:
             ax.plot(ts[e], cs[e], "o", ms=3, label=f"run, dt = 2^-{e} x 0.01")
         tt = np.linspace(0, T_C0, 200)
-        ax.plot(tt, c0_continuous(tt, 0.0, BASE.mass, BASE.k, BASE.eps), "k-", label="Eq. 42")
+        ax.plot(tt, num.c0_exact(tt, 0.0, BASE.mass, BASE.k, BASE.eps), "k-", label="Eq. 42")
         ax.set_xlabel("t")
         ax.set_ylabel("c0 = int c dx")
         ax.legend()
