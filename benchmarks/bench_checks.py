@@ -68,14 +68,14 @@ class CheckFigures:
     track_worst_deviation.version = 1
 
 
-class CheckFiguresFull:
+class CheckFiguresFull(CheckFigures):
     """The full-profile-only checks (orders in P, H, coarsening exponent, critical masses): slow.
 
-    About an hour on 2 cores; runs only with ``ACTIVEBENCH_ASV_SLOW=1``.
+    About an hour on 2 cores; runs only with ``ACTIVEBENCH_ASV_SLOW=1``. The two ``track_``
+    benchmarks are inherited from :class:`CheckFigures`.
     """
 
     params = (FULL_ONLY,)
-    param_names = ["check"]
     timeout = 4 * 3600
 
     def setup_cache(self):
@@ -87,15 +87,3 @@ class CheckFiguresFull:
         # asv passes the parameters here (and the setup_cache value only when it is not None)
         if not SLOW:
             raise NotImplementedError("slow case: set ACTIVEBENCH_ASV_SLOW=1 to run it")
-
-    def track_headline(self, figures, check):
-        return figures[check]["headline"]
-
-    track_headline.unit = "headline value (see the check's first part)"
-    track_headline.version = 1
-
-    def track_worst_deviation(self, figures, check):
-        return figures[check]["worst"]
-
-    track_worst_deviation.unit = "|measured - expected| / tolerance"
-    track_worst_deviation.version = 1
