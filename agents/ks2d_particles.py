@@ -12,7 +12,7 @@ stepped by Euler-Maruyama, X_{n+1} = X_n + b(X_n) dt + sqrt(2 mu dt) xi_n, xi_n 
 kernel). Its effect on the variance identity is exact and computable: the pair part of
 d/dt sum_p m |X^p|^2 is -chi m^2 / (2 pi) sum_{p != q} |X^p - X^q|^2 / (|X^p - X^q|^2 + delta^2),
 i.e. each pair contributes less than its unregularized share 1 by delta^2 / (|d|^2 + delta^2)
-(see verification.derivations.ks_radial). With delta = 0 the pair part is exactly
+(see verification.radial.derivation). With delta = 0 the pair part is exactly
 -chi M^2 (1 - 1/P) / (2 pi) for every configuration.
 
 Many independent systems ("replicas") are simulated at once: positions have shape (R, P, 2).

@@ -6,7 +6,7 @@ Model (seed 003 Eq. 1): ``rho_t = div(mu grad rho - chi rho grad c)``,
 Representation (Eqs. 19-21): ``rho ~ (M0/P) sum_p delta(x - X^p)``;
 ``c(x) = sum_{k in H} alpha_k exp(i omega_k . x)`` with ``omega_k = 2 pi k / L`` and the
 symmetric index set ``H = {k in Z^3: |k_i| <= H/2}`` of Eq. (21), i.e. ``H + 1`` modes per
-dimension. Conventions (derived, see ``verification.derivations.sipf``):
+dimension. Conventions (derived, see ``verification.sipf.derivation``):
 
 * ``x`` is measured from the centre of ``Omega`` (as in Eqs. 20 and 29), so the particle
   sum of a mode is ``rho_hat_k = (M0 / (P L^3)) sum_p exp(-i omega_k . X^p)`` with the

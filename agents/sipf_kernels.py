@@ -2,7 +2,7 @@
 
 The pair term of Eq. (31), ``D(X^p) = (M0/P) sum_{q != p} grad K(X^p - X^q)`` with
 ``grad K(x) = x (1 + beta r) exp(-beta r) / (4 pi r^3)`` (derived in
-``verification.derivations.sipf``), dominates the cost of a step. numba here has no SVML,
+``verification.sipf.derivation``), dominates the cost of a step. numba here has no SVML,
 so ``exp`` would be a scalar libm call; :func:`_exp_neg` is a branch-free, vectorizable
 ``exp(-y)`` for ``0 <= y <= Y_MAX``: range reduction by 16 fixed halvings
 (``exp(-y) = exp(-y / 2^16)^(2^16)``) and a degree-7 Taylor polynomial (measured:

@@ -1,6 +1,6 @@
 """asv benchmarks of the run-and-tumble kernels and of two convergence figures.
 
-Workload of seed 001 §4.3 (see ``verification.bench``): 5000 walkers, v0 = 20,
+Workload of seed 001 §4.3 (see ``verification.rt1d.bench``): 5000 walkers, v0 = 20,
 L = 200, reflecting walls, alpha_pm(x) = max(0, 1 ± 2 tanh(x/(L/4))), start uniform
 on [-1, 1], fair directions.
 
@@ -18,7 +18,7 @@ from agents.run_tumble_nd import RunTumbleNDParams, simulate_nd
 from continuum.fokker_planck import FluxFormFPE
 from continuum.master_equation import TwoStateMasterEquation
 from verification import stats
-from verification.checks.rt1d import fpe_limit_distances, seed001_rates
+from verification.rt1d.checks import fpe_limit_distances, seed001_rates
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
 
@@ -114,7 +114,7 @@ class Convergence:
     def track_msd_diffusivity_rel_error(self):
         # Schnitzer walkers v0 = 2, alpha = 4 (as check rt1d.diffusivity), 100k walkers, fixed seed:
         # signed relative error of the MSD slope between t = 5 and 25 vs the exact finite-time value.
-        from verification.derivations import run_tumble as deriv
+        from verification.rt1d import derivation as deriv
 
         v0, alpha, t1, t2, n = 2.0, 4.0, 5.0, 25.0, 100_000
         params = schnitzer(v0, alpha, 1000.0, "periodic")
@@ -147,14 +147,14 @@ class SeedWorkloadSlow:
         advance(self.model, self.tau0.copy(), self.s0.astype(np.int8), 40.0, SEED, "fixed", DT)
 
     def time_numpy_baseline(self):
-        from verification.bench import numpy_walkers_final
+        from verification.rt1d.bench import numpy_walkers_final
 
         plus, minus = seed001_rates(LENGTH)
         numpy_walkers_final(self.x0, self.s0, 4000, DT, SPEED, LENGTH, plus, minus, SEED)
 
     def time_mesa_per_agent_100_steps(self):
         from agents.run_tumble_mesa import PerAgentRunTumble
-        from verification.bench import seed001_scalar_model
+        from verification.rt1d.bench import seed001_scalar_model
 
         scalar = seed001_scalar_model(LENGTH, 2.0, SPEED)
         model = PerAgentRunTumble(*scalar, LENGTH, True, self.x0, self.s0, DT, SEED)

@@ -21,7 +21,7 @@ import pytest
 
 from agents.run_tumble import TwoStateWalkerParams, initial_state, simulate
 from continuum.master_equation import TwoStateMasterEquation
-from verification.checks.rt1d import seed001_rates
+from verification.rt1d.checks import seed001_rates
 
 N_WALKERS, SPEED, LENGTH, DT, SEED = 5000, 20.0, 200.0, 0.01, 7
 
@@ -62,9 +62,10 @@ def test_master_equation_evolve(benchmark):
 
 
 def test_bench_rt1d_quick_structure():
-    from verification.bench import WORKLOADS, bench_rt1d, format_table
+    from verification.bench import all_workloads, format_table
+    from verification.rt1d.bench import bench_rt1d
 
-    assert WORKLOADS["rt1d"] is bench_rt1d
+    assert all_workloads()["rt1d"] is bench_rt1d
     res = bench_rt1d(quick=True)
     assert res["workload"] == "rt1d"
     assert res["config"]["quick"] is True

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from verification import errata
-from verification.derivations import run_tumble as rt
+from verification.rt1d import derivation as rt
+from verification.rtnd import derivation as rtnd_derivation
 
 
 def test_derived_transport_values():
@@ -12,7 +13,7 @@ def test_derived_transport_values():
     assert num.D_exact(1.0, 1.5, 0.5) == pytest.approx(0.375)
     assert num.V_exact(1.0, 1.5, 0.5) == pytest.approx(-0.5)
     assert num.sensing_V(5.0, 2.0, 0.05, 1.0) == pytest.approx(1.25)
-    assert num.nd_D(1.0, 2.0, 3) == pytest.approx(1 / 6)
+    assert rtnd_derivation.numeric().D(1.0, 2.0, 3) == pytest.approx(1 / 6)
     t = np.array([1e-3, 100.0])
     var = num.var_exact(1.0, 1.0, 1.0, t)
     assert var[0] == pytest.approx(1e-6, rel=1e-2)  # ballistic at short times

@@ -13,8 +13,9 @@ from agents.run_tumble import TwoStateWalkerParams, simulate
 from agents.run_tumble_mesa import PerAgentRunTumble, Walker
 from agents.run_tumble_nd import RunTumbleNDParams, simulate_nd
 from continuum.fokker_planck import FluxFormFPE
-from verification.checks import rt1d, rtnd
 from verification.records import REGISTRY, CheckConfig, load_all, run_check
+from verification.rt1d import checks as rt1d
+from verification.rtnd import checks as rtnd
 
 CFG = CheckConfig("quick", seed=7)
 event = partial(simulate, method="event")

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from continuum.keller_segel import fv_solver
-from verification.checks import ks
+from verification.keller_segel import checks as ks
 from verification.records import CheckConfig, load_all, run_check
 
 CFG = CheckConfig("quick", seed=7)

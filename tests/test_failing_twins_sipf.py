@@ -8,8 +8,8 @@ step (an inconsistent scheme: no convergence in dt).
 
 import pytest
 
-from verification.checks import sipf
 from verification.records import CheckConfig, load_all, run_check
+from verification.sipf import checks as sipf
 
 CFG = CheckConfig("quick", seed=7)
 

@@ -7,8 +7,8 @@ Fourier coefficient inside a whole run (c0 identity).
 
 import pytest
 
-from verification.checks import sipf2d
 from verification.records import CheckConfig, load_all, run_check
+from verification.sipf import checks_2d as sipf2d
 
 CFG = CheckConfig("quick", seed=7)
 

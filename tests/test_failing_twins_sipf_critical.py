@@ -10,15 +10,15 @@ inherited sys.path).
 
 import pytest
 
-from verification.checks import sipf_critical
 from verification.records import CheckConfig, load_all, run_check
+from verification.sipf import checks_critical_mass as sipf_critical
 
 CFG = CheckConfig("full", seed=11)
 
 
 def half_noise_task(**kw):
-    """verification.sweep_critical_mass.sipf_task with mu/2 in the noise (and nowhere else: chi, eps, k kept)."""
-    import verification.sweep_critical_mass as cm
+    """verification.sipf.critical_mass.sipf_task with mu/2 in the noise (and nowhere else: chi, eps, k kept)."""
+    import verification.sipf.critical_mass as cm
 
     real = cm._physics
     cm._physics = lambda config: {**real(config), "mu": real(config)["mu"] / 2}

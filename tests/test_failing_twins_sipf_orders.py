@@ -8,8 +8,8 @@ the error in H is no truncation error).
 
 import pytest
 
-from verification.checks import sipf_orders
 from verification.records import CheckConfig, load_all, run_check
+from verification.sipf import checks_orders as sipf_orders
 
 CFG = CheckConfig("quick", seed=7)
 

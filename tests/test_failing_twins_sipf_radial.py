@@ -6,8 +6,8 @@ cells aggregate faster and c(r = 0.75..1, t = 0.05) exceeds the radial reference
 
 import pytest
 
-from verification.checks import sipf_radial
 from verification.records import CheckConfig, load_all, run_check
+from verification.sipf import checks_radial as sipf_radial
 
 CFG = CheckConfig("quick", seed=7)
 

@@ -16,7 +16,7 @@ from continuum.keller_segel import (
     seed_scheme_run,
     seed_time_step,
 )
-from verification.derivations import keller_segel as deriv
+from verification.keller_segel import derivation as deriv
 
 
 def _start(params, rng, amp=0.01):

@@ -8,7 +8,7 @@ import sympy as sp
 
 from agents.ks2d_particles import KS2DParticleParams, gaussian_start, pair_drift, second_moment, simulate
 from continuum.radial_ks3d import RadialGrid3D, RadialKSParams, initial_density, run_radial
-from verification.derivations import ks_radial as deriv
+from verification.radial import derivation as deriv
 
 
 @pytest.mark.parametrize(("field", "value"), [

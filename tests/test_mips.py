@@ -15,8 +15,8 @@ from agents.mips import (
 )
 from continuum import cahn_hilliard as ch
 from continuum.gradient_flow import GradientFlow1D
-from verification.bench_mips import seed_numpy_baseline
-from verification.derivations import mips as dm
+from verification.mips import derivation as dm
+from verification.mips.bench import seed_numpy_baseline
 
 SMALL = ch.CahnHilliardParams(length=2.0, n=32)
 
@@ -144,7 +144,7 @@ def test_gradient_flow_energy_decreases():
 
 
 def test_errata_verdicts():
-    from verification import errata_mips
+    from verification.mips import errata as errata_mips
 
     rows = [e.evaluate() for e in errata_mips.FORMULAS]
     assert all(r["verdict"] == "correct" for r in rows)

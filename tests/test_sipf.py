@@ -7,7 +7,7 @@ import pytest
 
 from agents import sipf as S
 from agents.sipf_kernels import Y_MAX, exp_neg_array
-from verification.derivations import sipf as deriv
+from verification.sipf import derivation as deriv
 
 P0 = S.SIPFParams(H=8, mass=80.0, dt=1e-3)
 

@@ -154,14 +154,10 @@ def check(check_id: str, source: str, profiles: tuple[str, ...] = PROFILES) -> C
 
 
 def load_all() -> dict[str, Check]:
-    """Import every module of ``verification.checks`` so that the registry is complete."""
-    import importlib
-    import pkgutil
+    """Import every topic's ``checks`` module so that the registry is complete."""
+    from verification import topics
 
-    import verification.checks as pkg
-
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        importlib.import_module(f"verification.checks.{info.name}")
+    topics.modules("checks")
     return REGISTRY
 
 

@@ -30,7 +30,6 @@ import json
 import math
 import multiprocessing
 import os
-import pkgutil
 import socket
 import sys
 import time
@@ -125,16 +124,15 @@ class Outcome:
 
 # ----------------------------------------------------------------------------- registry
 def all_sweeps() -> dict[str, Sweep]:
-    """Every built-in sweep, from the ``SWEEPS`` lists of ``verification/sweep_*.py``."""
-    import verification
+    """Every built-in sweep (the ``SWEEPS`` lists of ``verification.<topic>.sweeps``)."""
+    from verification import topics
 
     found: dict[str, Sweep] = {}
-    for mod in pkgutil.iter_modules(verification.__path__):
-        if mod.name.startswith("sweep_"):
-            for sw in importlib.import_module(f"verification.{mod.name}").SWEEPS:
-                if sw.name in found:
-                    raise RuntimeError(f"duplicate sweep name {sw.name!r}")
-                found[sw.name] = sw
+    for mod in topics.modules("sweeps"):
+        for sw in mod.SWEEPS:
+            if sw.name in found:
+                raise RuntimeError(f"duplicate sweep name {sw.name!r}")
+            found[sw.name] = sw
     return found
 
 

@@ -1,0 +1,86 @@
+"""Sweep ``ants-entropy``: the entropy S(f0) of annealed normal-mode states (seed 002 Figs. 3-5).
+
+Each task anneals the normal-mode Lyapunov functional W (Eq. 46, derived coefficients,
+:func:`verification.ants.checks.modal_model`) at one f0 by Metropolis (``n_samples``
+independent chains, geometric temperature schedule ending at T = 0) and returns the
+mean and standard error of the entropy S (Eq. 48) of the final states. The scan shows the
+single jump of S at the linear-stability threshold f0* = j11^2 D0 nu0/(chi0 g0 R^2)
+(derived; ≈ 3.92 for the paper's parameters), which the summary marks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from verification.sweep import Sweep, Task
+
+FN = "verification.ants.sweeps:entropy_task"
+
+
+def entropy_task(f0: float, chi0: float, sweeps: int, n_samples: int, seed: int) -> dict:
+    """Anneal W at ``f0`` and return S statistics over ``n_samples`` chains."""
+    from continuum.normal_modes import anneal, geometric_schedule
+    from verification import stats
+    from verification.ants.checks import PAPER, RHO_C, _entropy_from_modes, modal_model
+
+    mod = modal_model(PAPER.replace(f0=f0, chi0=chi0))
+    temps = np.concatenate((geometric_schedule(), [0.0]))
+    res = anneal(mod, temps, sweeps, n_samples, seed % 2**30, f0 * RHO_C)
+    S = np.array([_entropy_from_modes(mod, res.E[k], res.G[k]) for k in range(n_samples)])
+    m, se = stats.mean_se(S)
+    return {"S_mean": float(m), "S_se": float(se), "S": S.tolist()}
+
+
+def f0_star(chi0: float) -> float:
+    """Derived linear-stability threshold for the paper's other parameters."""
+    from scipy.special import jn_zeros
+
+    from verification.ants.checks import PAPER, _num
+
+    return float(_num().f0_star(chi0, PAPER.D0, PAPER.nu0, PAPER.g0, PAPER.radius, float(jn_zeros(1, 1)[0])))
+
+
+def _validate(p: dict) -> None:
+    if not p["f0"] or any(not (isinstance(f, (int, float)) and f > 0) for f in p["f0"]):
+        raise ValueError(f"f0 must be a non-empty list of values > 0, got {p['f0']}")
+    if not (p["chi0"] > 0):
+        raise ValueError(f"chi0 must be > 0, got {p['chi0']}")
+    if not (isinstance(p["sweeps"], int) and p["sweeps"] >= 1):
+        raise ValueError(f"sweeps must be an int >= 1, got {p['sweeps']}")
+    if not (isinstance(p["n_samples"], int) and p["n_samples"] >= 2):
+        raise ValueError(f"n_samples must be an int >= 2 (for a standard error), got {p['n_samples']}")
+
+
+def _plan(p: dict, results: dict) -> list[Task]:
+    return [Task(f"f0={f:g}", FN, {"f0": float(f), "chi0": p["chi0"], "sweeps": p["sweeps"],
+                                   "n_samples": p["n_samples"], "seed": p["seed"] + i})
+            for i, f in enumerate(p["f0"])]
+
+
+def _summarize(p: dict, results: dict):
+    fs = f0_star(p["chi0"])
+    rows = []
+    for f in p["f0"]:
+        r = results.get(f"f0={f:g}")
+        rows.append([float(f), "-" if r is None else r["S_mean"], "-" if r is None else r["S_se"],
+                     "below f0*" if f < fs else "above f0*"])
+    return ["f0", "S mean", "S SE", f"vs derived f0* = {fs:.4f}"], rows
+
+
+def _plot(fig, p: dict, results: dict) -> None:
+    ax = fig.add_subplot(111)
+    pts = [(f, results[f"f0={f:g}"]) for f in p["f0"] if f"f0={f:g}" in results]
+    ax.errorbar([f for f, _ in pts], [r["S_mean"] for _, r in pts], yerr=[2 * r["S_se"] for _, r in pts], fmt="o-")
+    ax.axvline(f0_star(p["chi0"]), color="k", ls="--", lw=0.7, label="derived f0*")
+    ax.set_xlabel("f0")
+    ax.set_ylabel("entropy S of annealed states (± 2 SE)")
+    ax.legend(fontsize=7)
+
+
+SWEEPS = [Sweep(
+    name="ants-entropy",
+    summary="entropy S(f0) of Metropolis-annealed normal-mode states across the threshold (minutes)",
+    source="seed 002 Methods, Figs. 3-5",
+    defaults={"f0": [3.0, 3.4, 3.6, 3.72, 3.84, 3.96, 4.08, 4.2, 4.6, 5.0, 6.0, 8.0], "chi0": 4.0, "sweeps": 2000,
+              "n_samples": 20, "seed": 7},
+    plan=_plan, summarize=_summarize, plot=_plot, validate=_validate)]

@@ -1,1 +1,0 @@
-"""Check modules; importing one registers its checks."""

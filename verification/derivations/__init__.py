@@ -1,1 +1,0 @@
-"""sympy derivations whose lambdified results the checks use."""

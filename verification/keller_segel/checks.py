@@ -1,0 +1,354 @@
+"""Checks of the Keller-Segel solvers (seed 001 §6): dispersion, conservation and positivity, 2D onset.
+
+Each check takes the solver under test as a keyword argument (default: ours):
+
+* 1D: ``solver(params: KellerSegel1DParams, u0, v0, times) -> (u, v)``, arrays of shape
+  (len(times), n_cells) (see ``continuum.keller_segel.fv_solver``);
+* 2D: ``solver(params: KellerSegel2DParams, u0, v0, times) -> (u, v)``, shape (len(times), n, n)
+  (see ``continuum.keller_segel.ks2d_solver``).
+
+Growth-rate tolerances are a sum of stated error terms: the standard error of the
+log-linear fit (times ``stats.Z``), the spatial discretization error of second-order
+stencils (sigma evaluated at the three-point symbol k_h^2 = 4 sin^2(k dx/2)/dx^2 minus
+sigma at k^2, both from the derived dispersion relation), the forward-Euler error at
+the step rule's largest step (exact for the linear symbol), and a bound on the
+quadratic nonlinear feedback at the largest amplitude reached.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from continuum.keller_segel import (
+    THETA_1D,
+    THETA_2D,
+    KellerSegel1DParams,
+    KellerSegel2DParams,
+    fv_solver,
+    ks2d_solver,
+    seed_scheme_run,
+)
+from verification import stats
+from verification.keller_segel import derivation as deriv
+from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+
+EPS = float(np.finfo(float).eps)
+#: Seed 001 §6.4 model parameters (chi0 varies).
+SEED_1D = {"length": 100.0, "n_cells": 200, "d_u": 1.0, "d_v": 20.0, "decay": 1.0}
+#: The seed's own call: T = 100, Nt = 20000 (dt = 0.005; its x0.2 step rule does not trigger).
+SEED_T, SEED_NT = 100.0, 20000
+#: VisualPDE KellerSegel preset: D = 1, a = 0.1 (c = 4 by default; onset near c = 3.46).
+PRESET_D, PRESET_A = 1.0, 0.1
+AMPLITUDE = 1e-6
+
+
+def mode_amplitude(field: np.ndarray, k: float, dx: float) -> np.ndarray:
+    """|Fourier coefficient| of mode k (1D, last axis), normalized so that A cos(k x) has amplitude A."""
+    n = field.shape[-1]
+    phase = np.exp(-1j * k * dx * np.arange(n))
+    return np.abs((field - field.mean(axis=-1, keepdims=True)) @ phase) * 2 / n
+
+
+def log_linear_rate(times: np.ndarray, amp: np.ndarray) -> tuple[float, float]:
+    """Slope of log(amp) vs t by least squares and its standard error (np.polyfit covariance)."""
+    coef, cov = np.polyfit(times, np.log(amp), 1, cov=True)
+    return float(coef[0]), float(math.sqrt(max(cov[0, 0], 0.0)))
+
+
+def _unstable_eigvec(A: np.ndarray) -> np.ndarray:
+    w, vec = np.linalg.eig(A)
+    e = np.real(vec[:, int(np.argmax(np.real(w)))])
+    return e / e[0]
+
+
+def dispersion_modes(params: KellerSegel1DParams) -> list[int]:
+    """Modes probed: long wave, near the fastest, near the band edge (unstable), beyond it, deep stable."""
+    num = deriv.numeric()
+    kmax, _ = deriv.fastest_mode_1d(params.d_u, params.d_v, params.chi0, params.decay)
+    band = math.sqrt(num.band1d_k2(params.d_u, params.d_v, params.chi0, params.decay, 1.0))
+    dk = 2 * math.pi / params.length
+    modes = [3, round(kmax / dk), math.floor(band / dk) - 1, math.ceil(band / dk) + 1, round(1.7 * band / dk)]
+    for m in modes:
+        params.wavenumber(m)  # too-coarse grids fail here, before any work
+    return modes
+
+
+def measure_growth_1d(solver, params: KellerSegel1DParams, mode: int, times: np.ndarray) -> tuple[float, float, float]:
+    """Seed u = 1 + eps cos(kx) along the continuum eigenvector; return (rate, stderr, max amplitude)."""
+    num = deriv.numeric()
+    k = params.wavenumber(mode)
+    # eigenvector of the three-point symbol, so no decaying component pollutes the fit
+    A = num.A1d(float(num.lap_k2(k, params.dx)), params.d_u, params.d_v, params.chi0, params.decay, 1.0)
+    e = _unstable_eigvec(A)
+    x = params.x()
+    u0 = 1.0 + AMPLITUDE * e[0] * np.cos(k * x)
+    v0 = 1.0 / params.decay + AMPLITUDE * e[1] * np.cos(k * x)
+    u, _ = solver(params, u0, v0, np.concatenate(([0.0], times)))
+    amp = mode_amplitude(u[1:], k, params.dx)
+    rate, se = log_linear_rate(times, amp)
+    return rate, se, float(amp.max())
+
+
+def rate_tolerance(sigma, k: float, dx: float, dt_max: float, amp_max: float, nonlin_scale: float,
+                   se: float) -> tuple[float, dict]:
+    """Error budget for a measured growth rate vs the continuum sigma(k^2), with its terms.
+
+    The budget is that of the scheme class "second order in space, first order in time at
+    the step rule's largest step", with error constants twice those of the reference
+    discretization (three-point / five-point stencils, forward Euler): spatial
+    2 |sigma(k_h^2) - sigma(k^2)|, temporal dt_max sigma(k_h^2)^2 (forward Euler's leading
+    error is dt sigma^2 / 2). Plus Z fit standard errors and the quadratic-feedback bound
+    ``nonlin_scale * amp_max^2``.
+    """
+    num = deriv.numeric()
+    k2h = float(num.lap_k2(k, dx))
+    spatial = 2 * abs(sigma(k2h) - sigma(k**2))
+    temporal = dt_max * sigma(k2h) ** 2
+    nonlinear = nonlin_scale * amp_max**2
+    terms = {"fit": stats.Z * se, "spatial": spatial, "temporal": temporal, "nonlinear": nonlinear}
+    return sum(terms.values()), terms
+
+
+# ----------------------------------------------------------------------------
+@check("ks1d.dispersion", source="seed 001 §6.3-6.4 (linear instability of the 1D Keller-Segel model)")
+def dispersion(cfg: CheckConfig, solver=fv_solver) -> CheckResult:
+    """Growth rates of seeded Fourier modes in the linear regime vs the derived sigma(k), chi0 = 25 and 40."""
+    num = deriv.numeric()
+    t0, t1 = 1.0, cfg.pick(4.0, 6.0)
+    times = np.linspace(t0, t1, cfg.pick(13, 41))
+    parts, rows = [], []
+    for chi in (25.0, 40.0):
+        params = KellerSegel1DParams(chi0=chi, **SEED_1D)
+        modes = dispersion_modes(params)
+        dt_max = THETA_1D * min(params.dx**2 / (2 * max(params.d_u, params.d_v)), 1.0 / params.decay)
+
+        def sigma(q, params=params):
+            return float(num.sigma1d(q, params.d_u, params.d_v, params.chi0, params.decay, 1.0))
+
+        def A_of(q, params=params):
+            return num.A1d(q, params.d_u, params.d_v, params.chi0, params.decay, 1.0)
+
+        for m in modes:
+            k = params.wavenumber(m)
+            rate, se, amp = measure_growth_1d(solver, params, m, times)
+            # quadratic feedback onto mode k: relative size amp^2 times the chemotactic rate chi0 k^2
+            tol, terms = rate_tolerance(sigma, k, params.dx, dt_max, amp, 10 * chi * k**2, se)
+            parts.append(Part(f"chi0={chi:g}, mode {m} (k={k:.3f}): growth rate vs sigma(k)", rate, sigma(k**2),
+                              tol, "budget of a 2nd-order-in-space, 1st-order-in-time scheme at the rule's dt (2x the "
+                              "3-point/Euler leading errors) + Z x fit SE + quadratic feedback bound"))
+            rows.append({"chi0": chi, "mode": m, "k": k, "measured": rate, "sigma": sigma(k**2),
+                         "sigma_discrete": num.euler_rate(A_of(float(num.lap_k2(k, params.dx))), dt_max),
+                         "max_amplitude": amp, **{f"tol_{n}": v for n, v in terms.items()}})
+    band = {chi: math.sqrt(num.band1d_k2(1.0, 20.0, chi, 1.0, 1.0)) for chi in (25.0, 40.0)}
+    fastest = {chi: deriv.fastest_mode_1d(1.0, 20.0, chi, 1.0) for chi in (25.0, 40.0)}
+    details = {"model": SEED_1D, "window": [t0, t1], "amplitude": AMPLITUDE, "modes": rows,
+               "unstable_band_k": band, "fastest_mode_k_sigma": fastest,
+               "threshold_chi0": float(num.threshold1d_chi0(1.0, 20.0, 1.0, 1.0))}
+
+    def plot(fig):
+        ax = fig.add_subplot(111)
+        for chi, col in ((25.0, "C0"), (40.0, "C1")):
+            kk = np.linspace(0.01, 2.2, 300)
+            ax.plot(kk, num.sigma1d(kk**2, 1.0, 20.0, chi, 1.0, 1.0), color=col, label=f"derived σ(k), χ0={chi:g}")
+            r = [q for q in rows if q["chi0"] == chi]
+            ax.plot([q["k"] for q in r], [q["measured"] for q in r], "o", color=col, label="measured")
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_ylim(-8, 2)
+        ax.set_xlabel("k")
+        ax.set_ylabel("growth rate σ")
+        ax.legend(fontsize=7)
+
+    return result_from_parts("ks1d.dispersion", "seed 001 §6.3-6.4", parts, details, plot)
+
+
+# ----------------------------------------------------------------------------
+def seed_solver(params: KellerSegel1DParams, u0, v0, times, n_steps_per_time: float = SEED_NT / SEED_T):
+    """The seed 001 §6.4 algorithm in the solver protocol (dt = 0.005 as in the seed's call); nan after blow-up."""
+    times = np.asarray(times, dtype=float)
+    t_end = float(times[-1])
+    dt = 1.0 / n_steps_per_time
+    every = max(1, round(float(np.min(np.diff(times))) / dt)) if times.size > 1 else 1
+    rec = seed_scheme_run(params, u0, v0, t_end, round(t_end * n_steps_per_time), record_every=every)
+    out_u = np.full((times.size, params.n_cells), np.nan)
+    out_v = np.full_like(out_u, np.nan)
+    for i, t in enumerate(times):
+        j = np.flatnonzero(np.isclose(rec.times, t, atol=dt / 2))
+        if j.size and not (rec.blew_up and j[0] == rec.times.size - 1):
+            out_u[i], out_v[i] = rec.u[j[0]], rec.v[j[0]]
+    return out_u, out_v
+
+
+def seed_loss_report(chi: float, seed: int) -> dict:
+    """When and how the seed algorithm loses positivity and mass (seed's own call, T = 100, Nt = 20000)."""
+    params = KellerSegel1DParams(chi0=chi, **SEED_1D)
+    rng = np.random.default_rng(seed)
+    u0 = 1.0 + 0.01 * (rng.random(params.n_cells) - 0.5)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rec = seed_scheme_run(params, u0, u0 / params.decay, SEED_T, SEED_NT, record_every=20)
+        free = seed_scheme_run(params, u0, u0 / params.decay, SEED_T, SEED_NT, clip=False)
+    finite = np.isfinite(rec.mass) & (rec.mass < 1e6 * rec.mass[0])
+    peak = np.nanmax(np.where(np.isfinite(rec.u), rec.u, np.nan), axis=1)
+    return {"chi0": chi, "dt": rec.dt, "first_negative_time": rec.first_negative_time,
+            "blew_up": rec.blew_up, "blow_up_time": rec.n_steps * rec.dt if rec.blew_up else math.nan,
+            "steps_with_clipping": rec.n_clipped_steps, "clipped_mass_until_blow_up": rec.clipped_mass,
+            "relative_mass_drift_last_finite": float(rec.mass[finite][-1] / rec.mass[0] - 1),
+            "unclipped_first_negative_time": free.first_negative_time, "unclipped_blew_up": free.blew_up,
+            "unclipped_relative_mass_drift_before_negative": float(
+                np.max(np.abs(free.mass[: int(free.first_negative_time / free.dt)] / free.mass[0] - 1)))
+            if math.isfinite(free.first_negative_time) else float(np.max(np.abs(free.mass / free.mass[0] - 1))),
+            "peak_history": [rec.times.tolist(), peak.tolist()]}
+
+
+@check("ks1d.conservation_positivity", source="seed 001 §6.4 (seed parameters, chi0 = 40, T = 100)")
+def conservation_positivity(cfg: CheckConfig, solver=fv_solver) -> CheckResult:
+    """Mass to round-off and u, v >= 0 through aggregation (chi0 = 40); reports how the seed algorithm fails."""
+    params = KellerSegel1DParams(chi0=40.0, **SEED_1D)
+    rng = np.random.default_rng(cfg.sub_seed("ks1d.conservation_positivity"))
+    u0 = 1.0 + 0.01 * (rng.random(params.n_cells) - 0.5)
+    times = np.linspace(0.0, SEED_T, 401)
+    with np.errstate(over="ignore", invalid="ignore"):
+        u, v = solver(params, u0, u0 / params.decay, times)
+    mass = params.dx * u.sum(axis=1)
+    drift = float(np.max(np.abs(mass / mass[0] - 1)))
+    n_steps = SEED_T / (THETA_1D * params.dx**2 / (2 * max(params.d_u, params.d_v)))
+    tol_mass = 8 * EPS * n_steps
+    neg = float(max(0.0, -np.min(u), -np.min(v))) if np.all(np.isfinite(u)) and np.all(np.isfinite(v)) else math.nan
+    peak = float(np.max(u[-1]))
+    parts = [
+        Part("max relative mass drift over [0, T]", drift, 0.0, tol_mass,
+             f"round-off: 8 eps per step x {n_steps:.0f} steps (the rule's diffusion-limited step count)"),
+        Part("most negative u or v at 401 output times", neg, 0.0, 0.0, "exact: positivity by construction"),
+        Part("peak u(T) >= 5 (aggregation happened)", peak, 5.0, 0.0, "sanity: the check covers aggregation",
+             passed=peak >= 5.0),
+    ]
+    seed_reports = [seed_loss_report(chi, cfg.sub_seed("ks1d.conservation_positivity", "seed", chi))
+                    for chi in (25.0, 40.0)]
+    details = {"model": {**SEED_1D, "chi0": 40.0}, "T": SEED_T, "mass0": float(mass[0]),
+               "min_u": float(np.min(u)), "peak_u_T": peak, "seed_algorithm": seed_reports}
+
+    def plot(fig):
+        ax1, ax2 = fig.add_subplot(121), fig.add_subplot(122)
+        x = params.x()
+        for t_show in (0.0, 5.0, 10.0, 20.0, 100.0):
+            i = int(np.argmin(np.abs(times - t_show)))
+            ax1.plot(x, u[i], label=f"t={times[i]:g}")
+        ax1.set_xlabel("x")
+        ax1.set_ylabel("u (finite volume)")
+        ax1.legend(fontsize=7)
+        for r in seed_reports:
+            t_, pk = np.asarray(r["peak_history"][0]), np.asarray(r["peak_history"][1])
+            shown = np.isfinite(pk) & (pk > 0) & (pk < 1e30)  # past blow-up the values leave float range
+            ax2.semilogy(t_[shown], pk[shown], label=f"seed algorithm, χ0={r['chi0']:g} (shown up to 1e30)")
+        ax2.semilogy(times, u.max(axis=1), "k", label="finite volume, χ0=40")
+        ax2.set_xlabel("t")
+        ax2.set_ylabel("max u")
+        ax2.legend(fontsize=7)
+
+    return result_from_parts("ks1d.conservation_positivity", "seed 001 §6.4", parts, details, plot)
+
+
+# ----------------------------------------------------------------------------
+def preset_box(cfg: CheckConfig) -> tuple[float, int, int]:
+    """(L, n, m): a periodic square holding the critical mode m times per side, n cells per side."""
+    num = deriv.numeric()
+    kc = math.sqrt(float(num.critical_k2(PRESET_D, PRESET_A)))
+    m = 4
+    return 2 * math.pi * m / kc, cfg.pick(64, 128), m
+
+
+@check("ks2d.pattern", source="seed 001 §6.2 (VisualPDE KellerSegel preset, D = 1, a = 0.1)")
+def pattern_onset(cfg: CheckConfig, solver=ks2d_solver) -> CheckResult:
+    """Perturbations of (1, 1/a) decay at c = 0.9 c* and grow at 1.1 c*, at the derived rates."""
+    num = deriv.numeric()
+    c_star = float(num.critical_c(PRESET_D, PRESET_A))
+    L, n, m = preset_box(cfg)
+    t0, t1 = 10.0, cfg.pick(100.0, 200.0)
+    times = np.linspace(t0, t1, 19)
+    parts, rows, series = [], [], {}
+    rates = {}
+    for f in (0.9, 1.1):
+        params = KellerSegel2DParams(length=L, n=n, diffusivity=PRESET_D, decay=PRESET_A, sensitivity=f * c_star)
+        k = params.wavenumber(m)
+        A = num.A2d(float(num.lap_k2(k, params.dx)), PRESET_D, PRESET_A, params.sensitivity)
+        e = _unstable_eigvec(A)
+        xs = (np.arange(n) + 0.0) * params.dx
+        pattern = np.cos(k * xs)[:, None] + np.cos(k * xs)[None, :]
+        u0 = 1.0 + AMPLITUDE * e[0] * pattern
+        v0 = 1.0 / PRESET_A + AMPLITUDE * e[1] * pattern
+        u, _ = solver(params, u0, v0, np.concatenate(([0.0], times)))
+        norm = np.sqrt(np.mean((u[1:] - 1.0) ** 2, axis=(1, 2)))
+        rate, se = log_linear_rate(times, norm)
+        series[f] = norm
+        rates[f] = rate
+
+        def sigma(q, params=params):
+            return float(num.sigma2d(q, PRESET_D, PRESET_A, params.sensitivity))
+
+        dt_max = THETA_2D * min(params.dx**2 / (4 * max(1.0, PRESET_D)), 1.0 / PRESET_A, 1.0)
+        amp = float(norm.max()) * 2
+        tol, terms = rate_tolerance(sigma, k, params.dx, dt_max, amp, 10 * params.sensitivity * k**2, se)
+        parts.append(Part(f"c = {f:g} c*: perturbation growth rate vs sigma(k_c)", rate, sigma(k**2), tol,
+                          "budget of a 2nd-order-in-space, 1st-order-in-time scheme at the rule's dt (2x the "
+                          "5-point/Euler leading errors) + Z x fit SE + quadratic feedback bound"))
+        rows.append({"c": params.sensitivity, "k": k, "measured": rate, "sigma": sigma(k**2), "stderr": se,
+                     **{f"tol_{q}": v for q, v in terms.items()}})
+    # Noise start (no mode chosen): the perturbation decays below c* and a pattern forms above it,
+    # at a wavenumber inside the derived unstable band.
+    t_noise = cfg.pick(300.0, 600.0)
+    noise = {}
+    rng = np.random.default_rng(cfg.sub_seed("ks2d.pattern", "noise"))
+    u_noise = 1.0 + 1e-4 * (rng.random((n, n)) - 0.5)
+    for f in (0.9, 1.1):
+        params = KellerSegel2DParams(length=L, n=n, diffusivity=PRESET_D, decay=PRESET_A, sensitivity=f * c_star)
+        t_rec = np.linspace(0.0, t_noise, 31)
+        u, _ = solver(params, u_noise, u_noise / PRESET_A, t_rec)
+        rms = np.sqrt(np.mean((u - 1.0) ** 2, axis=(1, 2)))
+        # wavenumber read at the last output still in the linear regime (RMS < 0.01), before saturation
+        lin = int(np.flatnonzero(rms < 0.01)[-1])
+        spec = np.abs(np.fft.fft2(u[lin] - u[lin].mean()))
+        spec[0, 0] = 0.0
+        i, j = np.unravel_index(int(np.argmax(spec)), spec.shape)
+        k_dom = 2 * math.pi / L * math.hypot(min(i, n - i), min(j, n - j))
+        noise[f] = {"rms0": float(rms[0]), "rmsT": float(rms[-1]), "k_dominant": k_dom, "u_final": u[-1],
+                    "t_wavenumber": float(t_rec[lin]),
+                    "min_u": float(u[-1].min()), "max_u": float(u[-1].max())}
+    band = np.sort(np.sqrt(np.ravel(num.band2d_k2(PRESET_D, PRESET_A, 1.1 * c_star))))
+    grow, decay = noise[1.1]["rmsT"] / noise[1.1]["rms0"], noise[0.9]["rmsT"] / noise[0.9]["rms0"]
+    parts.append(Part("noise start: RMS(T)/RMS(0) at 1.1 c* (>= 100: pattern) with RMS decaying at 0.9 c*", grow,
+                      100.0, 0.0, f"onset criterion; at 0.9 c* the ratio is {decay:.2g} (must be < 1)",
+                      passed=bool(grow >= 100.0 and decay < 1.0)))
+    parts.append(Part("noise start at 1.1 c*: dominant wavenumber (linear regime) in the derived unstable band",
+                      noise[1.1]["k_dominant"], float(band.mean()), float(band[1] - band[0]) / 2,
+                      "derived band: det A(k^2) < 0 for k in [k-, k+]"))
+    onset = rates[0.9] < 0 < rates[1.1]
+    parts.insert(0, Part("onset bracketed: rate(0.9 c*) < 0 < rate(1.1 c*)", min(rates[1.1], -rates[0.9]), 0.0, 0.0,
+                         f"derived criterion c > c* = 2(√D + √a)² = {c_star:.4f}", passed=onset))
+    details = {"D": PRESET_D, "a": PRESET_A, "c_star": c_star, "k_c": math.sqrt(num.critical_k2(PRESET_D, PRESET_A)),
+               "L": L, "n": n, "window": [t0, t1], "amplitude": AMPLITUDE, "rows": rows,
+               "visualpde_statement": "2 sqrt(a D) < c/2 - D - a (see activebench errata)",
+               "noise_runs": {f"{f:g} c*": {q: v for q, v in r.items() if q != "u_final"} for f, r in noise.items()},
+               "unstable_band_k_at_1.1c*": band.tolist(), "noise_T": t_noise}
+
+    def plot(fig):
+        ax = fig.add_subplot(121)
+        fig.add_subplot(122).imshow(noise[1.1]["u_final"], cmap="viridis")
+        fig.axes[1].set_title(f"u at t = {t_noise:g}, c = 1.1 c*", fontsize=8)
+        for f, col in ((0.9, "C0"), (1.1, "C3")):
+            ax.semilogy(times, series[f], "o", color=col, label=f"c = {f:g} c* (measured)")
+            r = next(q for q in rows if math.isclose(q["c"], f * c_star))
+            ax.semilogy(times, series[f][0] * np.exp(r["sigma"] * (times - t0)), "-", color=col, label="derived σ(k_c)")
+        ax.set_xlabel("t")
+        ax.set_ylabel("RMS of u - 1")
+        ax.legend(fontsize=7)
+
+    return result_from_parts("ks2d.pattern", "seed 001 §6.2", parts, details, plot)
+
+
+def halved_sensitivity(solver=ks2d_solver):
+    """A wrong 2D model for the failing twin: chi(u) with c/2."""
+    def wrong(params, u0, v0, times):
+        return solver(replace(params, sensitivity=params.sensitivity / 2), u0, v0, times)
+    return wrong

@@ -1,0 +1,101 @@
+"""Sweep ``rt1d-diffusivity``: effective diffusivity of Schnitzer walkers over the tumble rate.
+
+Seed 000 §2.3: a 1D walker of speed v0 reversing at rate alpha has D_eff = v0²/alpha
+(derived in ``verification.rt1d.derivation``; the seed's final form v0²/(2 alpha)
+is an erratum). Each task runs ``walkers`` independent walkers (event-driven kernel) for
+one (alpha, replica) and returns the MSD slope between t1 and t2 with its standard
+error; the exact finite-time slope is returned next to it. Cheap (under a second per
+task at the defaults), so it is also the sweep the fault-tolerance tests use.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from verification import stats
+from verification.sweep import Sweep, Task
+
+FN = "verification.rt1d.sweeps:diffusivity_task"
+
+
+def diffusivity_task(v0: float, alpha: float, walkers: int, t1: float, t2: float, seed: int) -> dict:
+    """MSD slope of ``walkers`` Schnitzer walkers between t1 and t2 (exact finite-time value beside it)."""
+    from agents.run_tumble import initial_state, schnitzer, simulate
+    from verification.rt1d import derivation as deriv
+    from verification.rt1d.checks import _variance_slope
+
+    params = schnitzer(v0, alpha, 1e6, "periodic")
+    x0, s0 = initial_state(params, walkers, seed, x0=np.zeros(walkers))
+    xt = simulate(params, x0, s0, [t1, t2], seed + 1, method="event")
+    d_hat, se = _variance_slope(xt[0] - x0, xt[1] - x0, t2 - t1)
+    var = deriv.numeric().var_exact(v0, alpha / 2, alpha / 2, np.array([t1, t2]))
+    return {"D": d_hat, "se": se, "D_exact_finite_t": float((var[1] - var[0]) / (2 * (t2 - t1))),
+            "D_derived": v0**2 / alpha}
+
+
+def _validate(p: dict) -> None:
+    if not (p["v0"] > 0):
+        raise ValueError(f"v0 must be > 0, got {p['v0']}")
+    if not p["alphas"] or any(not (isinstance(a, (int, float)) and a > 0) for a in p["alphas"]):
+        raise ValueError(f"alphas must be a non-empty list of rates > 0, got {p['alphas']}")
+    if not (isinstance(p["walkers"], int) and p["walkers"] >= 64):
+        raise ValueError(f"walkers must be an int >= 64 (32 batches for the standard error), got {p['walkers']}")
+    if not (p["replicas"] >= 1):
+        raise ValueError(f"replicas must be >= 1, got {p['replicas']}")
+    if not (0 < p["t1"] < p["t2"]):
+        raise ValueError(f"need 0 < t1 < t2, got t1 = {p['t1']}, t2 = {p['t2']}")
+
+
+def _plan(p: dict, results: dict) -> list[Task]:
+    return [Task(f"alpha={a:g}_rep={r}", FN, {"v0": p["v0"], "alpha": float(a), "walkers": p["walkers"],
+                                             "t1": p["t1"], "t2": p["t2"], "seed": p["seed"] + 1000 * r + i})
+            for i, a in enumerate(p["alphas"]) for r in range(p["replicas"])]
+
+
+def _pooled(p: dict, results: dict, a: float):
+    rs = [results.get(f"alpha={a:g}_rep={r}") for r in range(p["replicas"])]
+    rs = [r for r in rs if r is not None]
+    if not rs:
+        return None
+    w = np.array([1 / r["se"] ** 2 for r in rs])
+    d = float(np.sum(w * [r["D"] for r in rs]) / w.sum())
+    return d, float(1 / np.sqrt(w.sum())), rs[0]["D_exact_finite_t"], rs[0]["D_derived"], len(rs)
+
+
+def _summarize(p: dict, results: dict):
+    rows = []
+    for a in p["alphas"]:
+        got = _pooled(p, results, a)
+        if got is None:
+            rows.append([a, "-", "-", "-", "-", "-"])
+            continue
+        d, se, exact, derived, n = got
+        rows.append([float(a), d, se, exact, derived, round((d - exact) / se, 2)])
+    return ["alpha", "D measured", "SE", "D exact (finite t)", "v0^2/alpha", "z"], rows
+
+
+def _plot(fig, p: dict, results: dict) -> None:
+    ax = fig.add_subplot(111)
+    al, d, se = [], [], []
+    for a in p["alphas"]:
+        got = _pooled(p, results, a)
+        if got:
+            al.append(a)
+            d.append(got[0])
+            se.append(stats.Z * got[1])
+    grid = np.geomspace(min(p["alphas"]), max(p["alphas"]), 100)
+    ax.loglog(grid, p["v0"] ** 2 / grid, "-", label="derived v0²/α")
+    ax.loglog(grid, p["v0"] ** 2 / (2 * grid), "--", label="seed 000 §2.2 final form v0²/2α")
+    ax.errorbar(al, d, yerr=se, fmt="o", label="walkers (MSD slope)")
+    ax.set_xlabel("tumble rate α")
+    ax.set_ylabel("D_eff")
+    ax.legend(fontsize=7)
+
+
+SWEEPS = [Sweep(
+    name="rt1d-diffusivity",
+    summary="D_eff of 1D run-and-tumble walkers over the tumble rate vs v0²/alpha (seconds)",
+    source="seed 000 §2.3",
+    defaults={"v0": 2.0, "alphas": [0.5, 1.0, 2.0, 4.0, 8.0], "walkers": 20000, "replicas": 2, "t1": 5.0,
+              "t2": 25.0, "seed": 1},
+    plan=_plan, summarize=_summarize, plot=_plot, validate=_validate)]

@@ -1,0 +1,129 @@
+"""``sipf.critical_mass`` (full profile): the unit-ball critical mass by bisection, through the sweep runner.
+
+Seed 003 §4.3, Fig. 8: uniform ball of radius 1, Eq. (35) parameters, c(0) = 0, T = 1; the
+paper brackets the critical mass in (47.6, 47.8) from the ratio of ||c||_inf at H = 24 and 12.
+Our criterion (see :mod:`verification.sipf.critical_mass`): (max c - mean c) ratio above the
+midpoint between 1 and the point-mass ratio of Eq. (39).
+
+The paper's size (P = 1e4, dt = 1e-4, 1e4 steps) costs ~26 min per run here and ~9 bisection
+masses x 2 runs, so the check runs a reduced size and says so: P = 2000, dt = 1e-3 with 8
+independent seeds (the bisected mass varies by about 1 between seeds at this P: one seed alone
+is not an estimate), and 2 seeds each with P halved and with dt doubled; the paired differences
+are the sampling-bias and time-step allowances (first-order estimates of the reduced size's error).
+The radial FDM reference (Eqs. 44-45) is bisected the same way at two grids. Parts:
+
+1. SIPF critical mass vs the paper's bracket centre 47.7;
+2. SIPF critical mass vs the radial reference's onset (same criterion family, no particles).
+
+Method arguments: ``sipf_task`` (``MODULE:FUNCTION`` with the signature of
+:func:`verification.sipf.critical_mass.sipf_task`, importable by the pool's workers) and
+``make_executor`` (a context manager factory yielding ``(Executor, threads)``; default a local
+process pool with one worker per CPU).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+
+import numpy as np
+from scipy.stats import t as student_t
+
+from verification import stats
+from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.sipf.critical_mass import TABLE4, radial_brackets, replica_estimate, sipf_brackets, sipf_ratio
+from verification.sweep import all_sweeps, resolve_params, run_sweep
+
+SRC = "seed 003 §4.3, Fig. 8"
+DEFAULT_TASK = "verification.sipf.critical_mass:sipf_task"
+#: Reduced SIPF sizes (base, P halved, dt doubled) and radial grids (fine, coarse).
+SIPF_SIZES = ({"P": 2000, "dt": 1e-3}, {"P": 1000, "dt": 1e-3}, {"P": 2000, "dt": 2e-3})
+RADIAL_GRIDS = ({"n_r": 4000, "dt": 5e-5}, {"n_r": 2000, "dt": 1e-4})
+#: Independent seeds: at the base size (the spread is the statistical error) and at the two other sizes
+#: (paired with the first base seeds, for the P and dt allowances).
+REPLICAS, REPLICAS_ALT = 8, 2
+WIDTH, HALF_WIDTH = 0.2, 8.0
+
+
+def _bisect(name: str, params: dict, make_executor) -> tuple[dict, dict]:
+    sweep = all_sweeps()[name]
+    p = resolve_params(sweep, params)
+    with tempfile.TemporaryDirectory(prefix="activebench-cm-") as out:
+        res = run_sweep(sweep, p, out, make_executor, progress=False)
+    return p, res.results
+
+
+def _centre(bracket) -> float:
+    return math.nan if bracket is None else 0.5 * (bracket[0] + bracket[1])
+
+
+@check("sipf.critical_mass", source=f"{SRC} (critical mass of the unit ball in (47.6, 47.8))", profiles=("full",))
+def critical_mass(cfg: CheckConfig, sipf_task: str = DEFAULT_TASK, make_executor=None) -> CheckResult:
+    """Bisected SIPF critical mass of the unit ball (reduced P, dt; replicated seeds) vs the paper and radial FDM."""
+    seed = cfg.sub_seed("sipf.critical_mass") % 2**31
+    sipf = []
+    for size, reps in zip(SIPF_SIZES, (REPLICAS, REPLICAS_ALT, REPLICAS_ALT), strict=True):
+        p, results = _bisect("sipf-critical-mass", {"configs": ["unit_ball"], "T": 1.0, "width": WIDTH,
+                                                    "half_width": HALF_WIDTH, "seed": seed, "task_fn": sipf_task,
+                                                    "replicas": reps, **size}, make_executor)
+        runs = sipf_brackets(p, results)["unit_ball"]
+        mean, se, n_done = replica_estimate(runs)
+        centres = [_centre(br) if st == "done" else math.nan for st, br, _, _ in runs]
+        ratios = [{f"{m:g}": sipf_ratio(p, results, "unit_ball", m, rep) for m in pts}
+                  for rep, (_, _, pts, _) in enumerate(runs)]
+        sipf.append({"status": [r[0] for r in runs], "brackets": [r[1] for r in runs], "centres": centres,
+                     "mean": mean, "se": se, "threshold": runs[0][3], "ratios": ratios, **size})
+    radial = []
+    for grid in RADIAL_GRIDS:
+        p, results = _bisect("radial3d-critical-mass", {"configs": ["unit_ball"], "T": 1.0, "width": WIDTH,
+                                                        "half_width": HALF_WIDTH, **grid}, make_executor)
+        status, points, bracket = radial_brackets(p, results)["unit_ball"]
+        radial.append({"status": status, "bracket": bracket, **grid})
+    paper = TABLE4["unit_ball"][1]
+    base = sipf[0]
+    ok = all(st == "done" for s in sipf for st in s["status"])
+    # paired allowances: the alternative size minus the base run of the same seed
+    d_p = abs(float(np.mean([a - b for a, b in zip(sipf[1]["centres"], base["centres"], strict=False)])))
+    d_dt = abs(float(np.mean([a - b for a, b in zip(sipf[2]["centres"], base["centres"], strict=False)])))
+    r_fine, r_coarse = _centre(radial[0]["bracket"]), _centre(radial[1]["bracket"])
+    tq = float(student_t.isf(stats.FALSE_ALARM / 2, REPLICAS - 1))
+    half = WIDTH / 2  # a finished bisection's bracket is at most WIDTH wide
+    stat = tq * base["se"]
+    tol1 = stat + half + (paper[1] - paper[0]) / 2 + d_p + d_dt
+    tol2 = stat + 2 * half + d_p + d_dt + abs(r_fine - r_coarse)
+    basis = (f"statistics + discretization: t-quantile ({tq:.2f}, {REPLICAS - 1} dof, false alarm "
+             f"{stats.FALSE_ALARM:g}) x SE over {REPLICAS} seeds ({base['se']:.3g}) + half a bisection bracket + "
+             "{extra} + paired |M_c(P/2) - M_c(P)| ({d_p:.3g}) + |M_c(2 dt) - M_c(dt)| ({d_dt:.3g})")
+    parts = [Part(f"SIPF critical mass (P = {base['P']}, dt = {base['dt']:g}, mean of {REPLICAS} seeds) vs paper "
+                  "bracket centre", base["mean"], 0.5 * sum(paper), tol1,
+                  basis.format(extra="half the paper's bracket", d_p=d_p, d_dt=d_dt), passed=None if ok else False),
+             Part(f"SIPF critical mass vs radial FDM onset (n_r = {RADIAL_GRIDS[0]['n_r']})", base["mean"], r_fine,
+                  tol2, basis.format(extra="half the radial bracket", d_p=d_p, d_dt=d_dt)
+                  + " + |radial M_c(h) - M_c(2h, 2dt)|",
+                  passed=None if ok and all(r["status"] == "done" for r in radial) else False)]
+    details = {"sipf": sipf, "radial": radial, "paper_bracket": paper,
+               "criterion": "(max c - mean c)(H=24)/(H=12) at T = 1 above 1 + (R_delta - 1)/4, R_delta the "
+                            "point-mass ratio (Eq. 39)",
+               "estimates": {"M_c_mean": base["mean"], "M_c_se": base["se"], "allowance_P": d_p,
+                             "allowance_dt": d_dt, "radial_M_c": r_fine, "radial_M_c_coarse": r_coarse},
+               "shrunk": f"P = 2000, dt = 1e-3 ({REPLICAS} seeds; P = 1000 and dt = 2e-3 with {REPLICAS_ALT}) instead "
+                         "of the paper's P = 1e4, dt = 1e-4 (26 min per run here); the paper's size: `activebench "
+                         "sweep sipf-critical-mass`",
+               "task_fn": sipf_task}
+
+    def plot(fig):
+        ax = fig.add_subplot(111)
+        ax.hist([c for c in base["centres"] if math.isfinite(c)], bins=8, alpha=0.6,
+                label=f"SIPF P = {base['P']}, dt = {base['dt']:g}: bisected M_c per seed")
+        for s, mk in zip(sipf[1:], ("s", "^"), strict=True):
+            ax.plot([c for c in s["centres"] if math.isfinite(c)], [0.2] * sum(map(math.isfinite, s["centres"])), mk,
+                    label=f"P = {s['P']}, dt = {s['dt']:g}")
+        ax.axvspan(*paper, color="C2", alpha=0.3, label="paper (47.6, 47.8)")
+        if radial[0]["bracket"] is not None:
+            ax.axvspan(*radial[0]["bracket"], color="C3", alpha=0.3, label="radial FDM bracket")
+        ax.axvline(base["mean"], color="k", lw=0.8, label=f"mean {base['mean']:.2f} ± {base['se']:.2f}")
+        ax.set_xlabel("critical mass M0 (unit ball, T = 1)")
+        ax.set_ylabel("seeds")
+        ax.legend(fontsize=7)
+
+    return result_from_parts("sipf.critical_mass", SRC, parts, details, plot)

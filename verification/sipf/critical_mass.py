@@ -1,0 +1,292 @@
+"""Critical-mass bisections of seed 003 Table 4: SIPF particles and the radial FDM reference.
+
+``sipf-critical-mass`` (seed 003 §4.3-4.4, Figs. 8-10, Table 4). For each configuration
+(the base of Eq. 35 on the unit ball; ball radius 0.8; mu = 0.8; chi = 0.8; eps = 8e-5;
+k = 0.08; the unit ball centred at (1/6, 1/6, 1/6)) the initial mass M0 is bisected on
+a bracket around the paper's interval. Each M0 takes two SIPF runs to T (H = 24 and
+H = 12, the same particles and noise), one task each. A mass counts as blowing up when
+the ratio R of (max c - mean c) at H = 24 and H = 12 at time T exceeds
+1 + f (R_delta - 1), R_delta being the ratio a point mass gives after the same steps (Eq. 39,
+:func:`verification.sipf.checks.delta_ratio`) and f = ``threshold_fraction`` (default 1/4: a
+quarter of the way from a resolved bounded profile to a point mass; measured sub-critical
+ratios at P = 2000 stay within 0.03 of 1, and at M0 ~ 56 the ratio at T = 1 is only 1.4-1.8
+with dt = 1e-3, so the midpoint f = 1/2 misclassifies collapsing runs). The mean of c is
+removed because it is fixed by the mass identity and the same for every H. At the paper's size (P = 1e4,
+dt = 1e-4, T = 1) one run is about 26 min on 2 cores, so the full table is ~100 CPU-hours:
+a cluster job (``--scheduler``); ``--set P=2000 --set dt=0.001`` is a 2-3 hour laptop run.
+``replicas`` > 1 repeats each bisection with independent seeds (particles and noise): at P = 2000
+the bisected mass varies by about 1 between seeds, so a table entry is a mean with its standard
+error. ``task_fn`` names the run function (``MODULE:FUNCTION`` with :func:`sipf_task`'s signature and
+result keys), so another SIPF implementation goes through the same bisection.
+
+``radial3d-critical-mass``: the same bisection with the radial finite-difference
+reference (Eqs. 44-45, :mod:`continuum.radial_ks3d`) for the radially symmetric rows
+(the shifted ball is the unit ball moved, identical in R^3). Blow-up: rho in the first
+cell above 2 mu/(chi h^2) before T.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from verification.sweep import Sweep, Task, bisection_state
+
+#: Table 4 (and §4.3-4.4): configuration -> (changes to Eq. 35 / the initial ball, paper bracket).
+TABLE4 = {
+    "unit_ball": ({}, (47.6, 47.8)),
+    "radius_0.8": ({"radius": 0.8}, (38.8, 39.0)),
+    "mu_0.8": ({"mu": 0.8}, (38.0, 38.2)),
+    "chi_0.8": ({"chi": 0.8}, (59.6, 59.8)),
+    "eps_8e-5": ({"eps": 8e-5}, (47.8, 48.0)),
+    "k_0.08": ({"k": 0.08}, (46.8, 47.0)),
+    "shifted": ({"center": [1 / 6, 1 / 6, 1 / 6]}, (47.6, 47.8)),
+}
+RADIAL_ROWS = [c for c in TABLE4 if c != "shifted"]
+PHYSICAL = ("mu", "chi", "eps", "k")
+
+
+def _physics(config: str) -> dict:
+    changes = TABLE4[config][0]
+    return {k: float(changes.get(k, d)) for k, d in zip(PHYSICAL, (1.0, 1.0, 1e-4, 0.1), strict=True)}
+
+
+def _bracket(config: str, half_width: float) -> tuple[float, float]:
+    lo, hi = TABLE4[config][1]
+    c = 0.5 * (lo + hi)
+    return c - half_width, c + half_width
+
+
+# ----------------------------------------------------------------------------- SIPF tasks
+def sipf_task(config: str, mass: float, H: int, P: int, dt: float, T: float, seed: int) -> dict:
+    """One SIPF run to T for a Table 4 configuration; returns peak and ||c||_inf data at T."""
+    from agents import sipf as S
+    from verification.sipf.checks import peak_above_mean
+
+    changes = TABLE4[config][0]
+    p = S.SIPFParams(**_physics(config), L=8.0, H=H, dt=dt, mass=mass)
+    x0 = S.uniform_ball(P, radius=changes.get("radius", 1.0), center=tuple(changes.get("center", (0, 0, 0))),
+                        seed=seed)
+    n = int(round(T / dt))
+    r = S.run_sipf(p, x0, n, seed=seed + 1)
+    alpha = np.asarray(r.modes)[-1]
+    stride = max(1, len(r.cinf) // 50)
+    return {"peak_above_mean": peak_above_mean(p, alpha), "cinf": float(r.cinf[-1]), "blew_up": bool(r.blew_up),
+            "blowup_time": None if math.isnan(r.blowup_time) else float(r.blowup_time), "t_reached": float(r.times[-1]),
+            "cinf_t": r.times[::stride].tolist(), "cinf_hist": r.cinf[::stride].tolist()}
+
+
+def threshold(config: str, p: dict) -> float:
+    """Ratio above which a mass counts as blowing up: 1 + f (point-mass ratio of Eq. 39 - 1)."""
+    from agents import sipf as S
+    from verification.sipf.checks import delta_ratio
+
+    n = int(round(p["T"] / p["dt"]))
+    base = S.SIPFParams(**_physics(config), L=8.0, H=max(p["H"]), dt=p["dt"], mass=1.0)
+    _, _, r_delta = delta_ratio(base, n, min(p["H"]), max(p["H"]))
+    return 1.0 + p["threshold_fraction"] * (r_delta - 1.0)
+
+
+def _sipf_key(config: str, mass: float, H: int, rep: int = 0) -> str:
+    return f"{config}_M={mass:.6g}_H={H}" + (f"_rep={rep}" if rep else "")
+
+
+def replica_seed(p: dict, rep: int) -> int:
+    """Seed of replica ``rep`` (replica 0 uses ``seed`` itself)."""
+    return p["seed"] + 7919 * rep
+
+
+def sipf_ratio(p: dict, results: dict, config: str, mass: float, rep: int = 0) -> float | None:
+    """(max c - mean c) at the larger H over the smaller, or None if a run is missing.
+
+    A run stopped by the blow-up detector (||c||_inf > 1e12) at the larger H counts as inf.
+    """
+    lo_h, hi_h = min(p["H"]), max(p["H"])
+    a, b = (results.get(_sipf_key(config, mass, h, rep)) for h in (lo_h, hi_h))
+    if a is None or b is None:
+        return None
+    if b["blew_up"]:
+        return math.inf
+    return b["peak_above_mean"] / a["peak_above_mean"]
+
+
+def _bisections(p: dict, results: dict):
+    for config in p["configs"]:
+        thr = threshold(config, p)
+        for rep in range(p["replicas"]):
+            def decided(m, config=config, thr=thr, rep=rep):
+                r = sipf_ratio(p, results, config, m, rep)
+                return None if r is None else r > thr
+
+            status, points, br = bisection_state(*_bracket(config, p["half_width"]), p["width"], decided)
+            yield config, rep, status, br, points, thr
+
+
+def _sipf_plan(p: dict, results: dict) -> list[Task]:
+    return [Task(_sipf_key(config, m, h, rep), p["task_fn"],
+                 {"config": config, "mass": m, "H": h, "P": p["P"], "dt": p["dt"], "T": p["T"],
+                  "seed": replica_seed(p, rep)})
+            for config, rep, _, _, points, _ in _bisections(p, results) for m in points for h in p["H"]]
+
+
+def sipf_brackets(p: dict, results: dict) -> dict:
+    """Config -> list over replicas of (status, bracket, points, threshold)."""
+    out: dict[str, list] = {c: [] for c in p["configs"]}
+    for config, _, status, br, points, thr in _bisections(p, results):
+        out[config].append((status, br, points, thr))
+    return out
+
+
+def replica_estimate(runs: list) -> tuple[float, float, int]:
+    """Mean of the bracket centres over finished replicas, its standard error (nan if < 2) and the count."""
+    centres = np.array([0.5 * (br[0] + br[1]) for status, br, _, _ in runs if status == "done"])
+    if centres.size == 0:
+        return math.nan, math.nan, 0
+    se = float(centres.std(ddof=1) / math.sqrt(centres.size)) if centres.size > 1 else math.nan
+    return float(centres.mean()), se, int(centres.size)
+
+
+def _sipf_summarize(p: dict, results: dict):
+    rows = []
+    for config, runs in sipf_brackets(p, results).items():
+        mean, se, n = replica_estimate(runs)
+        brs = ", ".join("-" if br is None else f"({br[0]:.4g}, {br[1]:.4g})" for _, br, _, _ in runs)
+        status = "/".join(sorted({r[0] for r in runs}))
+        rows.append([config, brs, "-" if n == 0 else (f"{mean:.4g}" if n < 2 else f"{mean:.4g} ± {se:.2g}"),
+                     str(TABLE4[config][1]), status, sum(len(r[2]) for r in runs), round(runs[0][3], 3)])
+    header = ["configuration", "ours (stable, blows up) per replica", "mean ± SE", "paper Table 4", "status",
+              "masses run", "ratio threshold"]
+    return header, rows
+
+
+def _sipf_plot(fig, p: dict, results: dict) -> None:
+    ax = fig.add_subplot(111)
+    for i, (config, runs) in enumerate(sipf_brackets(p, results).items()):
+        color = None
+        for rep, (_, _br, points, _thr) in enumerate(runs):
+            ms = sorted(m for m in points if sipf_ratio(p, results, config, m, rep) is not None)
+            rs = [min(sipf_ratio(p, results, config, m, rep), 5.0) for m in ms]
+            line = ax.plot(ms, rs, "o", ms=4, color=color, label=config if rep == 0 else None)[0]
+            color = line.get_color()
+        ax.axvspan(*TABLE4[config][1], color=color, alpha=0.25)
+        if i == 0:
+            ax.axhline(runs[0][3], color="k", lw=0.6, ls="--", label="blow-up threshold")
+    ax.set_xlabel("initial mass M0")
+    ax.set_ylabel("(max c − mean c) ratio, H = 24 / H = 12 (capped at 5)")
+    ax.set_title(f"SIPF, P = {p['P']}, dt = {p['dt']:g}, T = {p['T']:g} (bands: paper Table 4)", fontsize=9)
+    ax.legend(fontsize=6)
+
+
+def _validate_common(p: dict, allowed: list[str]) -> None:
+    bad = [c for c in p["configs"] if c not in allowed]
+    if not p["configs"] or bad:
+        raise ValueError(f"configs must be a non-empty subset of {allowed}, got {p['configs']}")
+    if not (p["width"] > 0 and 2 * p["half_width"] > p["width"]):
+        raise ValueError(f"need 0 < width < 2 half_width (the bracket), got width = {p['width']}, "
+                         f"half_width = {p['half_width']}")
+    if not (p["half_width"] < 30):
+        raise ValueError(f"half_width must be < 30 (masses stay positive), got {p['half_width']}")
+    if not (p["T"] > 0 and p["dt"] > 0 and p["dt"] <= p["T"]):
+        raise ValueError(f"need 0 < dt <= T, got dt = {p['dt']}, T = {p['T']}")
+
+
+def _sipf_validate(p: dict) -> None:
+    _validate_common(p, list(TABLE4))
+    module, colon, attr = p["task_fn"].partition(":")
+    if not (module and colon and attr):
+        raise ValueError(f"task_fn must look like MODULE:FUNCTION, got {p['task_fn']!r}")
+    if not (isinstance(p["replicas"], int) and p["replicas"] >= 1):
+        raise ValueError(f"replicas must be an int >= 1 (independent seeds per configuration), got {p['replicas']}")
+    if not (0 < p["threshold_fraction"] < 1):
+        raise ValueError(f"threshold_fraction must be in (0, 1), got {p['threshold_fraction']}")
+    if not (isinstance(p["P"], int) and p["P"] >= 2):
+        raise ValueError(f"P must be an int >= 2, got {p['P']}")
+    hs = p["H"]
+    if len(hs) != 2 or any(not isinstance(h, int) or h < 4 or h % 2 for h in hs) or hs[0] == hs[1]:
+        raise ValueError(f"H must be two different even ints >= 4, got {hs}")
+    from agents import sipf as S
+
+    for config in p["configs"]:  # the same validation the runs will do, before any work starts
+        S.SIPFParams(**_physics(config), L=8.0, H=max(hs), dt=p["dt"], mass=1.0)
+
+
+# ----------------------------------------------------------------------------- radial FDM tasks
+def radial_task(config: str, mass: float, n_r: int, dt: float, T: float) -> dict:
+    """One radial FDM run to T; returns the blow-up flag and time."""
+    from continuum.radial_ks3d import RadialKSParams, radial_solver
+
+    changes = TABLE4[config][0]
+    params = RadialKSParams(**_physics(config), radius=20.0, n_r=n_r, dt=dt, mass=mass,
+                            ball_radius=changes.get("radius", 1.0))
+    out = radial_solver(params, T, ())
+    return {"blew_up": bool(out.blew_up),
+            "blowup_time": None if math.isnan(out.blowup_time) else float(out.blowup_time),
+            "max_rho0": float(np.max(out.rho0)) if out.rho0.size else None}
+
+
+def _radial_key(config: str, mass: float) -> str:
+    return f"{config}_M={mass:.6g}"
+
+
+def radial_brackets(p: dict, results: dict) -> dict:
+    """Config -> (status, bracket, points)."""
+    out = {}
+    for config in p["configs"]:
+        def decided(m, config=config):
+            r = results.get(_radial_key(config, m))
+            return None if r is None else r["blew_up"]
+
+        out[config] = bisection_state(*_bracket(config, p["half_width"]), p["width"], decided)
+    return out
+
+
+def _radial_plan(p: dict, results: dict) -> list[Task]:
+    return [Task(_radial_key(c, m), "verification.sipf.critical_mass:radial_task",
+                 {"config": c, "mass": m, "n_r": p["n_r"], "dt": p["dt"], "T": p["T"]})
+            for c, (_, points, _) in radial_brackets(p, results).items() for m in points]
+
+
+def _radial_summarize(p: dict, results: dict):
+    rows = []
+    for c, (status, points, br) in radial_brackets(p, results).items():
+        rows.append([c, "-" if br is None else f"({br[0]:.4g}, {br[1]:.4g})", str(TABLE4[c][1]), status,
+                     len(points)])
+    return ["configuration", "ours (bounded, blows up)", "paper Table 4 (SIPF)", "status", "masses run"], rows
+
+
+def _radial_plot(fig, p: dict, results: dict) -> None:
+    ax = fig.add_subplot(111)
+    for i, (c, (_, points, _br)) in enumerate(radial_brackets(p, results).items()):
+        for m in points:
+            r = results.get(_radial_key(c, m))
+            if r is not None:
+                ax.plot(m, i, "x" if r["blew_up"] else "o", color="C3" if r["blew_up"] else "C0")
+        ax.plot(TABLE4[c][1], [i, i], "k-", lw=4, alpha=0.4)
+    ax.set_yticks(range(len(p["configs"])), p["configs"], fontsize=7)
+    ax.set_xlabel("initial mass M0 (o bounded, x blows up by T; grey: paper Table 4)")
+    ax.set_title(f"radial FDM, n_r = {p['n_r']}, dt = {p['dt']:g}, T = {p['T']:g}", fontsize=9)
+
+
+def _radial_validate(p: dict) -> None:
+    _validate_common(p, RADIAL_ROWS)
+    from continuum.radial_ks3d import RadialKSParams
+
+    for c in p["configs"]:
+        RadialKSParams(**_physics(c), radius=20.0, n_r=p["n_r"], dt=p["dt"], mass=1.0)
+
+
+SWEEPS = [
+    Sweep(name="sipf-critical-mass",
+          summary="Table 4 critical-mass bisections with SIPF (H = 24 vs 12 ratio); paper size is a cluster job",
+          source="seed 003 §4.3-4.4, Figs. 8-10, Table 4",
+          defaults={"configs": list(TABLE4), "P": 10000, "dt": 1e-4, "T": 1.0, "H": [12, 24], "half_width": 8.0,
+                    "width": 0.2, "seed": 3, "replicas": 1, "threshold_fraction": 0.25,
+                    "task_fn": "verification.sipf.critical_mass:sipf_task"},
+          plan=_sipf_plan, summarize=_sipf_summarize, plot=_sipf_plot, validate=_sipf_validate),
+    Sweep(name="radial3d-critical-mass",
+          summary="Table 4 critical-mass bisections with the radial FDM reference (Eqs. 44-45)",
+          source="seed 003 §4.3 (radial FDM), Table 4",
+          defaults={"configs": RADIAL_ROWS, "n_r": 20000, "dt": 1e-5, "T": 1.0, "half_width": 8.0, "width": 0.2},
+          plan=_radial_plan, summarize=_radial_summarize, plot=_radial_plot, validate=_radial_validate),
+]

@@ -1,0 +1,40 @@
+"""The one list of topics, and how the framework finds what each topic holds.
+
+A topic is a package ``verification.<topic>`` holding all it verifies (derivation, cases, method
+protocols, checks, errata, bench workloads, sweeps, wrong models). The framework imports
+its parts by kind:
+
+========================  ==========================================================
+module                    holds
+========================  ==========================================================
+``protocols``             method protocols (registered with ``verification.protocols``)
+``checks``                checks (registered with ``verification.records.check``)
+``errata``                ``FORMULAS`` and ``CODE`` (``verification.errata``)
+``bench``                 ``WORKLOADS`` of ``activebench bench``
+``sweeps``                ``SWEEPS`` of ``activebench sweep``
+``wrong_models``          ``WRONG_MODELS``: a deliberately wrong method per check
+========================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+
+#: Topic packages under ``verification/``, in report order.
+TOPICS: tuple[str, ...] = ("rt1d", "rtnd", "mips", "keller_segel", "ants", "radial", "sipf")
+
+KINDS: tuple[str, ...] = ("protocols", "checks", "errata", "bench", "sweeps", "wrong_models")
+
+
+def modules(kind: str) -> list[ModuleType]:
+    """Import and return ``verification.<topic>.<kind>`` of every topic that has one."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    found = []
+    for topic in TOPICS:
+        name = f"verification.{topic}.{kind}"
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return found
