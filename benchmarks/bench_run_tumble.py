@@ -18,7 +18,7 @@ from agents.run_tumble_nd import RunTumbleNDParams, simulate_nd
 from continuum.fokker_planck import FluxFormFPE
 from continuum.master_equation import TwoStateMasterEquation
 from verification import stats
-from verification.rt1d.checks import fpe_limit_distances, seed001_rates
+from verification.rt1d.cases import fpe_limit_distances, seed001_rates
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
 

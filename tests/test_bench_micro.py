@@ -21,7 +21,7 @@ import pytest
 
 from agents.run_tumble import TwoStateWalkerParams, initial_state, simulate
 from continuum.master_equation import TwoStateMasterEquation
-from verification.rt1d.checks import seed001_rates
+from verification.rt1d.cases import seed001_rates
 
 N_WALKERS, SPEED, LENGTH, DT, SEED = 5000, 20.0, 200.0, 0.01, 7
 

@@ -1,4 +1,11 @@
-"""Check records, the check registry and profiles."""
+"""Check records, the check registry, profiles, seeds and the check context.
+
+A check is a function ``f(ctx: CheckContext, **methods) -> CheckResult`` registered with
+:func:`check`, which states the check's id, its source (a reference key, see
+:mod:`verification.refs`) and the method protocols it accepts, once. Inside the check,
+``ctx`` gives the profile (``ctx.pick``), the sub-seeds (``ctx.seed``) and builds the
+result (``ctx.result``) with that id and source.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PROFILES = ("quick", "full")
+
+#: The master seed of every run unless a user gives another (``activebench run --seed``).
+DEFAULT_SEED = 20261123
+SEED_LIMIT = 2**63
+_SEED_MODULUS = 2**61 - 1
+
+
+def validate_seed(seed: object, name: str = "seed") -> int:
+    """Return ``seed`` if it is an int in [0, 2**63); raise ValueError naming ``name`` otherwise."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"{name} must be an int in [0, 2**63), got {seed!r}")
+    return seed
+
+
+def derive_seed(master: int, *keys: int | str) -> int:
+    """The one seed derivation of activebench: a reproducible seed for ``keys`` under ``master``.
+
+    A polynomial hash of the characters of each key (base 1_000_003, modulo the Mersenne
+    prime 2**61 - 1). Checks, sweeps and benchmarks derive their streams with it, so the same
+    master seed gives the same streams everywhere.
+    """
+    h = master
+    for k in keys:
+        for c in str(k):
+            h = (h * 1_000_003 + ord(c)) % _SEED_MODULUS
+    return h
 
 
 @dataclass(frozen=True)
@@ -25,26 +58,21 @@ class CheckConfig:
     """
 
     profile: str = "quick"
-    seed: int = 20261123
+    seed: int = DEFAULT_SEED
 
     def __post_init__(self) -> None:
         """Validate the profile and the seed."""
         if self.profile not in PROFILES:
             raise ValueError(f"profile must be one of {PROFILES}, got {self.profile!r}")
-        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
-            raise ValueError(f"seed must be an int in [0, 2**63), got {self.seed!r}")
+        validate_seed(self.seed)
 
     def pick(self, quick: Any, full: Any) -> Any:
         """Return ``quick`` or ``full`` by profile."""
         return quick if self.profile == "quick" else full
 
     def sub_seed(self, *keys: int | str) -> int:
-        """A reproducible seed for one part of a check."""
-        h = self.seed
-        for k in keys:
-            for c in str(k):
-                h = (h * 1_000_003 + ord(c)) % (2**61 - 1)
-        return h
+        """A reproducible seed for ``keys`` under this configuration's master seed (:func:`derive_seed`)."""
+        return derive_seed(self.seed, *keys)
 
 
 @dataclass
@@ -130,25 +158,106 @@ def result_from_parts(check_id: str, source: str, parts: list[Part], details: di
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check."""
+    """A registered check.
+
+    ``methods`` maps each keyword the check takes a method under test through to the
+    qualified name of its protocol (see :mod:`verification.protocols`).
+    """
 
     id: str
     func: Callable[..., CheckResult]
     source: str
     profiles: tuple[str, ...]
     summary: str
+    methods: dict[str, str] = field(default_factory=dict)
+
+    def keywords_for(self, protocol: str) -> list[str]:
+        """The keywords through which this check takes a method of ``protocol``."""
+        return [k for k, p in self.methods.items() if p == protocol]
+
+
+class CheckContext:
+    """What a running check knows about itself: its id, source, profile and seeds.
+
+    Parameters
+    ----------
+    check : Check
+        The registered check.
+    config : CheckConfig
+        Profile and master seed of the run.
+    """
+
+    def __init__(self, check: Check, config: CheckConfig) -> None:
+        self.check = check
+        self.config = config
+
+    @property
+    def id(self) -> str:
+        """The check's id."""
+        return self.check.id
+
+    @property
+    def source(self) -> str:
+        """The check's source (reference key and location)."""
+        return self.check.source
+
+    @property
+    def profile(self) -> str:
+        """``"quick"`` or ``"full"``."""
+        return self.config.profile
+
+    def pick(self, quick: Any, full: Any) -> Any:
+        """Return ``quick`` or ``full`` by profile."""
+        return self.config.pick(quick, full)
+
+    def seed(self, *keys: int | str) -> int:
+        """A seed for one stream of this check: :func:`derive_seed` of (check id, *keys)."""
+        return derive_seed(self.config.seed, self.check.id, *keys)
+
+    def sub_seed(self, *keys: int | str) -> int:  # TRANSITION: removed once every check uses seed/shared_seed
+        return derive_seed(self.config.seed, *keys)
+
+    def shared_seed(self, *keys: int | str) -> int:
+        """A seed shared by the checks of a topic (e.g. the same initial particles): ``derive_seed(*keys)``."""
+        return derive_seed(self.config.seed, *keys)
+
+    def result(self, parts: list[Part], details: dict, plot: Callable | None = None) -> CheckResult:
+        """The check's record: passes iff every part passes; the first part is the headline."""
+        return result_from_parts(self.check.id, self.check.source, parts, details, plot)
 
 
 REGISTRY: dict[str, Check] = {}
 
 
-def check(check_id: str, source: str, profiles: tuple[str, ...] = PROFILES) -> Callable:
-    """Register a check function ``f(cfg, **methods) -> CheckResult``."""
+def check(check_id: str, source: str, profiles: tuple[str, ...] = PROFILES,
+          methods: dict[str, str] | None = None) -> Callable:
+    """Register a check function ``f(ctx: CheckContext, **methods) -> CheckResult``.
+
+    Parameters
+    ----------
+    check_id : str
+        Unique id, ``topic.name``.
+    source : str
+        What the check verifies, cited by reference key (:func:`verification.refs.cite`).
+    profiles : tuple of str
+        Profiles the check runs in.
+    methods : dict, optional
+        Keyword of ``f`` -> qualified protocol name, for every method under test it accepts.
+    """
     def wrap(func: Callable) -> Callable:
+        import inspect
+
         if check_id in REGISTRY:
             raise ValueError(f"duplicate check id {check_id!r}")
+        params = inspect.signature(func).parameters
+        declared = dict(methods) if methods is not None else {k: "" for k in list(params)[1:]}  # TRANSITION
+        missing = [k for k in declared if k not in params]
+        undeclared = [k for k in list(params)[1:] if k not in declared]
+        if missing or undeclared:
+            raise ValueError(f"check {check_id!r}: methods {sorted(methods)} must be exactly the keywords after "
+                             f"the context; not in the signature {missing}, not declared {undeclared}")
         summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else check_id
-        REGISTRY[check_id] = Check(check_id, func, source, tuple(profiles), summary)
+        REGISTRY[check_id] = Check(check_id, func, source, tuple(profiles), summary, declared)
         return func
     return wrap
 
@@ -176,10 +285,16 @@ def select(patterns: Iterable[str] | None, profile: str) -> list[Check]:
 
 
 def run_check(chk: Check, cfg: CheckConfig, **methods: Any) -> CheckResult:
-    """Run one check, time it, and turn an exception into a failed record."""
+    """Run one check, time it, and turn an exception into a failed record.
+
+    ``methods`` are keyword -> method under test (keywords of ``chk.methods``).
+    """
+    unknown = sorted(set(methods) - set(chk.methods))
+    if unknown:
+        raise TypeError(f"check {chk.id!r} takes no method keyword {unknown}; it takes {sorted(chk.methods)}")
     t0 = time.perf_counter()
     try:
-        res = chk.func(cfg, **methods)
+        res = chk.func(CheckContext(chk, cfg), **methods)
     except Exception as exc:  # a crashing check is a failed check, with its traceback
         res = CheckResult(chk.id, False, math.nan, math.nan, math.nan,
                           {"error": f"{type(exc).__name__}: {exc}",

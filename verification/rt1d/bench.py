@@ -30,7 +30,7 @@ from agents.run_tumble import TwoStateWalkerParams, advance, initial_state, simu
 from agents.run_tumble_kernels import _fold
 from agents.run_tumble_mesa import PerAgentRunTumble, RunTumbleModel
 from verification import stats
-from verification.rt1d.checks import SEED001_AMPLITUDE, seed001_rates
+from verification.rt1d.cases import SEED001_AMPLITUDE, seed001_rates
 from verification.timing import contention, cpu_snapshot, threading_layer, timed
 
 #: Seed 001 §4.3 workload.

@@ -1,13 +1,9 @@
 """Checks of 1D run-and-tumble walkers against their continuum limits and exact results.
 
-Every check takes the methods under test as keyword arguments (default: ours),
-so a user's walker sampler or solver goes through the same comparison:
-
-* ``walkers(params, x0, s0, times, seed) -> positions (len(times), n)``
-* ``master_equation(speed, rate_plus, rate_minus, length, boundary, n_cells)`` -> solver
-  with ``initial``, ``evolve``, ``cdf`` (see ``continuum.master_equation``)
-* ``fpe(A, B, C, length, boundary, n_cells)`` -> solver with ``initial_from_cdf``,
-  ``evolve``, ``cdf`` (see ``continuum.fokker_planck``)
+Every check takes the methods under test as keyword arguments (default: ours), typed by the
+protocols of :mod:`verification.rt1d.protocols` (``rt1d.walkers``, ``rt1d.master_equation``,
+``rt1d.fpe``, ``rt1d.mesa_twin``), so a user's walker sampler or solver goes through the same
+comparison.
 """
 
 from __future__ import annotations
@@ -17,15 +13,22 @@ from functools import partial
 
 import numpy as np
 
-from agents.run_tumble import TwoStateWalkerParams, initial_state, schnitzer, simulate, temporal_sensing
-from agents.run_tumble_mesa import PerAgentRunTumble
-from continuum.fokker_planck import FluxFormFPE
-from continuum.master_equation import TwoStateMasterEquation
+from agents.run_tumble import TwoStateWalkerParams, initial_state, schnitzer, temporal_sensing
 from verification import stats
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
 from verification.rt1d import derivation as deriv
-
-default_walkers = partial(simulate, method="event")
+from verification.rt1d.cases import fpe_limit_distances, seed001_rates, variance_slope
+from verification.rt1d.protocols import (
+    FPE,
+    MASTER_EQUATION,
+    MESA_TWIN,
+    WALKERS,
+    FokkerPlanckSolver,
+    MasterEquationSolver,
+    MesaTwin,
+    Walkers1D,
+)
 
 
 def exact_cdf(density, length: float, n: int = 200_001):
@@ -67,8 +70,10 @@ def _hist_plot(samples_by_label, cdf_by_label, length, title):
 
 
 # ----------------------------------------------------------------------------
-@check("rt1d.inverse_speed", source="seed 000 §3.1 (g_ss ∝ 1/v for constant alpha)")
-def inverse_speed(cfg: CheckConfig, walkers=default_walkers, master_equation=TwoStateMasterEquation) -> CheckResult:
+@check("rt1d.inverse_speed", source=cite("MIPS", "§3.1 (g_ss ∝ 1/v for constant alpha)"),
+       methods={"walkers": "rt1d.walkers", "master_equation": "rt1d.master_equation"})
+def inverse_speed(ctx: CheckContext, walkers: Walkers1D = WALKERS.default,
+                  master_equation: MasterEquationSolver = MASTER_EQUATION.default) -> CheckResult:
     """Steady state g_ss ∝ 1/v(x) for constant tumble rate: agents (KS) and master equation."""
     L, alpha, t_end = 10.0, 1.0, 100.0
 
@@ -76,9 +81,9 @@ def inverse_speed(cfg: CheckConfig, walkers=default_walkers, master_equation=Two
         return 1.0 + 0.5 * np.sin(2 * np.pi * x / L)
 
     params = schnitzer(v, alpha, L, "periodic")
-    n = cfg.pick(100_000, 1_000_000)
-    x0, s0 = initial_state(params, n, cfg.sub_seed("rt1d.inverse_speed", "init"))
-    xt = wrap(walkers(params, x0, s0, [t_end], cfg.sub_seed("rt1d.inverse_speed", "run"))[0], L)
+    n = ctx.pick(100_000, 1_000_000)
+    x0, s0 = initial_state(params, n, ctx.seed("init"))
+    xt = wrap(walkers(params, x0, s0, [t_end], ctx.seed("run"))[0], L)
     cdf = exact_cdf(lambda x: 1.0 / v(x), L)
     parts = [ks_part("agents: KS distance to g ∝ 1/v", xt, cdf)]
 
@@ -106,26 +111,21 @@ def inverse_speed(cfg: CheckConfig, walkers=default_walkers, master_equation=Two
                       f"discretization bound: tau(x) quadrature {trap:.1e} + relaxation exp(-λ1 t) {relax:.1e}"))
     details = {"n_walkers": n, "t_end": t_end, "L": L, "alpha": alpha, "speed": "1 + 0.5 sin(2πx/L)",
                "master_equation_cells": 2000}
-    return result_from_parts("rt1d.inverse_speed", "seed 000 §3.1", parts, details,
+    return ctx.result(parts, details,
                              _hist_plot({f"t={t_end:g}": xt}, {"1/v": cdf}, L, "g_ss ∝ 1/v"))
 
 
 # ----------------------------------------------------------------------------
-def _variance_slope(dx1: np.ndarray, dx2: np.ndarray, dt: float) -> tuple[float, float]:
-    pair = np.stack([dx1, dx2], axis=1)
-    return stats.batch_se(pair, lambda p: (np.var(p[:, 1]) - np.var(p[:, 0])) / (2 * dt))
-
-
-@check("rt1d.diffusivity", source="seed 000 §2.3 (D_eff = v²/alpha)")
-def diffusivity(cfg: CheckConfig, walkers=default_walkers) -> CheckResult:
+@check("rt1d.diffusivity", source=cite("MIPS", "§2.3 (D_eff = v²/alpha)"), methods={"walkers": "rt1d.walkers"})
+def diffusivity(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> CheckResult:
     """MSD slope of Schnitzer walkers vs the derived D_eff = v0²/alpha."""
     v0, alpha, L = 2.0, 4.0, 1000.0
     t1, t2 = 5.0, 25.0
     params = schnitzer(v0, alpha, L, "periodic")
-    n = cfg.pick(100_000, 1_000_000)
-    x0, s0 = initial_state(params, n, cfg.sub_seed("rt1d.diffusivity", "init"), x0=np.zeros(n))
-    xt = walkers(params, x0, s0, [t1, t2], cfg.sub_seed("rt1d.diffusivity", "run"))
-    D_hat, se = _variance_slope(xt[0] - x0, xt[1] - x0, t2 - t1)
+    n = ctx.pick(100_000, 1_000_000)
+    x0, s0 = initial_state(params, n, ctx.seed("init"), x0=np.zeros(n))
+    xt = walkers(params, x0, s0, [t1, t2], ctx.seed("run"))
+    D_hat, se = variance_slope(xt[0] - x0, xt[1] - x0, t2 - t1)
     num = deriv.numeric()
     var = num.var_exact(v0, alpha / 2, alpha / 2, np.array([t1, t2]))  # exact for a fair start
     expected = float((var[1] - var[0]) / (2 * (t2 - t1)))
@@ -146,24 +146,25 @@ def diffusivity(cfg: CheckConfig, walkers=default_walkers) -> CheckResult:
         ax.set_ylabel("Var x")
         ax.legend(fontsize=7)
 
-    return result_from_parts("rt1d.diffusivity", "seed 000 §2.3", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
-@check("rt1d.two_state_transport", source="seed 001 §3.3-4.2 (drift and diffusivity, constant rates)")
-def two_state_transport(cfg: CheckConfig, walkers=default_walkers) -> CheckResult:
+@check("rt1d.two_state_transport", source=cite("CHEMOTAXIS", "§3.3-4.2 (drift and diffusivity, constant rates)"),
+       methods={"walkers": "rt1d.walkers"})
+def two_state_transport(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> CheckResult:
     """Constant alpha+ != alpha-: drift and long-time diffusivity vs exact values; adiabatic FPE error."""
     v0, ap, am, L = 1.0, 1.5, 0.5, 1000.0
     t1, t2 = 10.0, 60.0
     params = TwoStateWalkerParams(v0, ap, am, L, "periodic")
-    n = cfg.pick(100_000, 1_000_000)
+    n = ctx.pick(100_000, 1_000_000)
     num = deriv.numeric()
     # Start in the stationary direction distribution P(+) = alpha_- / (alpha_+ + alpha_-).
-    x0, s0 = initial_state(params, n, cfg.sub_seed("rt1d.two_state_transport", "init"),
+    x0, s0 = initial_state(params, n, ctx.seed("init"),
                            x0=np.zeros(n), plus_fraction=am / (ap + am))
-    xt = walkers(params, x0, s0, [t1, t2], cfg.sub_seed("rt1d.two_state_transport", "run"))
+    xt = walkers(params, x0, s0, [t1, t2], ctx.seed("run"))
     V_hat, V_se = stats.mean_se((xt[1] - xt[0]) / (t2 - t1))
-    D_hat, D_se = _variance_slope(xt[0] - x0, xt[1] - x0, t2 - t1)
+    D_hat, D_se = variance_slope(xt[0] - x0, xt[1] - x0, t2 - t1)
     V = float(num.V_exact(v0, ap, am))
     var = num.var_exact(v0, ap, am, np.array([t1, t2]))
     D_fin = float((var[1] - var[0]) / (2 * (t2 - t1)))
@@ -187,33 +188,21 @@ def two_state_transport(cfg: CheckConfig, walkers=default_walkers) -> CheckResul
         ax.set_ylabel("long-time diffusivity")
         ax.set_title(f"α+={ap}, α-={am}: drift {V_hat:.4f} (exact {V:.4f})")
 
-    return result_from_parts("rt1d.two_state_transport", "seed 001 §4.2", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
-SEED001_AMPLITUDE = 2.0
-
-
-def seed001_rates(L: float, amplitude: float = SEED001_AMPLITUDE):
-    """Rates of seed 001 §4.3, alpha_pm = 1 ± A tanh(x/(L/4)), clipped at 0 (as its code effectively does)."""
-    def plus(x):
-        return np.maximum(0.0, 1.0 + amplitude * np.tanh(x / (L / 4)))
-
-    def minus(x):
-        return np.maximum(0.0, 1.0 - amplitude * np.tanh(x / (L / 4)))
-
-    return plus, minus
-
-
-@check("rt1d.reflecting_stationary", source="seed 001 §4.3 (model with rates clipped at 0), exact J = 0 state")
-def reflecting_stationary(cfg: CheckConfig, walkers=default_walkers) -> CheckResult:
+@check("rt1d.reflecting_stationary",
+       source=cite("CHEMOTAXIS", "§4.3 (model with rates clipped at 0), exact J = 0 state"),
+       methods={"walkers": "rt1d.walkers"})
+def reflecting_stationary(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> CheckResult:
     """Reflecting walls, alpha±(x) varying: histogram vs the exact stationary density exp(ψ)/v."""
     v0, L, t_end = 20.0, 200.0, 60.0
     plus, minus = seed001_rates(L)
     params = TwoStateWalkerParams(v0, plus, minus, L, "reflecting")
-    n = cfg.pick(100_000, 1_000_000)
-    x0, s0 = initial_state(params, n, cfg.sub_seed("rt1d.reflecting_stationary", "init"), x0=(-1.0, 1.0))
-    xt = walkers(params, x0, s0, [t_end], cfg.sub_seed("rt1d.reflecting_stationary", "run"))[0]
+    n = ctx.pick(100_000, 1_000_000)
+    x0, s0 = initial_state(params, n, ctx.seed("init"), x0=(-1.0, 1.0))
+    xt = walkers(params, x0, s0, [t_end], ctx.seed("run"))[0]
     psi_prime = deriv.numeric().psi_prime
     xf = np.linspace(-L / 2, L / 2, 200_001)
     dpsi = psi_prime(np.full_like(xf, v0), plus(xf), minus(xf))
@@ -223,22 +212,23 @@ def reflecting_stationary(cfg: CheckConfig, walkers=default_walkers) -> CheckRes
     parts = [ks_part("agents: KS distance to exp(ψ)/v, ψ' = (α- - α+)/v", xt, cdf)]
     details = {"n_walkers": n, "v0": v0, "L": L, "t_end": t_end,
                "rates": "max(0, 1 ± 2 tanh(x/(L/4)))", "start": "uniform on [-1, 1]"}
-    return result_from_parts("rt1d.reflecting_stationary", "seed 001 §4.3", parts, details,
+    return ctx.result(parts, details,
                              _hist_plot({f"t={t_end:g}": xt}, {"exact": cdf}, L, "reflecting walls, stationary"))
 
 
 # ----------------------------------------------------------------------------
-@check("rt1d.chemotactic_drift", source="seed 001 §5.2 (temporal sensing in a linear c(x))")
-def chemotactic_drift(cfg: CheckConfig, walkers=default_walkers) -> CheckResult:
+@check("rt1d.chemotactic_drift", source=cite("CHEMOTAXIS", "§5.2 (temporal sensing in a linear c(x))"),
+       methods={"walkers": "rt1d.walkers"})
+def chemotactic_drift(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> CheckResult:
     """Temporal sensing alpha± = alpha0(1 ∓ chi v0 c'): measured drift vs the derived value."""
     alpha0, chi, v0, grad, L = 2.0, 0.05, 5.0, 1.0, 1000.0
     t1, t2 = 5.0, 25.0
     params = temporal_sensing(alpha0, chi, v0, grad, L, "periodic")
     ap, am = float(params.rate_plus_at(0.0)), float(params.rate_minus_at(0.0))
-    n = cfg.pick(100_000, 1_000_000)
-    x0, s0 = initial_state(params, n, cfg.sub_seed("rt1d.chemotactic_drift", "init"),
+    n = ctx.pick(100_000, 1_000_000)
+    x0, s0 = initial_state(params, n, ctx.seed("init"),
                            x0=np.zeros(n), plus_fraction=am / (ap + am))
-    xt = walkers(params, x0, s0, [t1, t2], cfg.sub_seed("rt1d.chemotactic_drift", "run"))
+    xt = walkers(params, x0, s0, [t1, t2], ctx.seed("run"))
     V_hat, se = stats.mean_se((xt[1] - xt[0]) / (t2 - t1))
     V = float(deriv.numeric().sensing_V(v0, alpha0, chi, grad))
     seed_stated = -chi * v0**2 / alpha0 * grad
@@ -255,7 +245,7 @@ def chemotactic_drift(cfg: CheckConfig, walkers=default_walkers) -> CheckResult:
         ax.axhline(0, color="k", lw=0.5)
         ax.set_ylabel("drift velocity")
 
-    return result_from_parts("rt1d.chemotactic_drift", "seed 001 §5.2", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
@@ -273,9 +263,11 @@ def transient_model(L: float = 20.0):
     return v, plus, minus
 
 
-@check("rt1d.master_equation_transient", source="seed 000 §1.2, seed 001 §2.3 (master equation)")
-def master_equation_transient(cfg: CheckConfig, walkers=default_walkers,
-                              master_equation=TwoStateMasterEquation) -> CheckResult:
+@check("rt1d.master_equation_transient",
+       source=cite("MIPS", "§1.2") + ", " + cite("CHEMOTAXIS", "§2.3 (master equation)"),
+       methods={"walkers": "rt1d.walkers", "master_equation": "rt1d.master_equation"})
+def master_equation_transient(ctx: CheckContext, walkers: Walkers1D = WALKERS.default,
+                              master_equation: MasterEquationSolver = MASTER_EQUATION.default) -> CheckResult:
     """Agent histograms vs the master-equation solution at several times."""
     L = 20.0
     v, plus, minus = transient_model(L)
@@ -285,59 +277,30 @@ def master_equation_transient(cfg: CheckConfig, walkers=default_walkers,
     state0 = me.initial(lambda x: 0.5 * np.clip((x + w) / (2 * w), 0, 1),
                         lambda x: 0.5 * np.clip((x + w) / (2 * w), 0, 1))
     times, states = me.evolve(state0, [2.0, 5.0, 10.0, 20.0])
-    n = cfg.pick(100_000, 1_000_000)
-    x0, s0 = initial_state(params, n, cfg.sub_seed("rt1d.master_equation_transient", "init"), x0=(-w, w))
-    xt = walkers(params, x0, s0, times, cfg.sub_seed("rt1d.master_equation_transient", "run"))
+    n = ctx.pick(100_000, 1_000_000)
+    x0, s0 = initial_state(params, n, ctx.seed("init"), x0=(-w, w))
+    xt = walkers(params, x0, s0, times, ctx.seed("run"))
     parts = [ks_part(f"KS distance at t = {t:.3f}", xt[k], partial(me.cdf, states[k]), n_tests=len(times))
              for k, t in enumerate(times)]
     worst = max(range(len(parts)), key=lambda k: parts[k].measured / parts[k].tolerance)
     parts.insert(0, parts.pop(worst))
     details = {"n_walkers": n, "times": times, "L": L, "master_equation_cells": 4000,
                "speed": "1 + 0.3 cos(πx/L)", "rates": "0.6 (1 ± 0.5 tanh(x/4))", "start": "uniform on [-1, 1]"}
-    return result_from_parts(
-        "rt1d.master_equation_transient", "seed 001 §2.3", parts, details,
+    return ctx.result(parts, details,
         _hist_plot({f"t={t:.2f}": xt[k] for k, t in enumerate(times)},
                    {f"t={t:.2f}": partial(me.cdf, states[k]) for k, t in enumerate(times)}, L,
                    "agents vs master equation"))
 
 
 # ----------------------------------------------------------------------------
-def fpe_limit_distances(alphas, t_end: float, master_equation, fpe, L: float = 10.0, me_cells: int = 4000,
-                        fpe_cells: int = 500, n_bins: int = 50):
-    """L1 distance between master-equation and effective-FPE bin masses for each tumble rate.
-
-    Diffusive scaling: v(x) = sqrt(alpha) (1 + 0.3 sin(2 pi x / L)), so D_eff = v²/alpha stays fixed.
-    """
-    num = deriv.numeric()
-    edges = np.linspace(-L / 2, L / 2, n_bins + 1)
-
-    def g0_cdf(x):
-        y = x + L / 2
-        return (y + 0.5 * L / (2 * np.pi) * np.sin(2 * np.pi * y / L)) / L
-
-    out = []
-    for al in alphas:
-        c = math.sqrt(al)
-
-        def v(x, c=c):
-            return c * (1.0 + 0.3 * np.sin(2 * np.pi * x / L))
-
-        me = master_equation(v, al / 2, al / 2, L, "periodic", me_cells)
-        _, (state,) = me.evolve(me.initial(lambda x: 0.5 * g0_cdf(x), lambda x: 0.5 * g0_cdf(x)), [t_end])
-        t_me = me.steps_for(t_end) * me.dt
-        solver = fpe(lambda x, v=v, al=al: num.schnitzer_A(v(x), al), v, lambda x: 0.0 * x, L,
-                     "periodic", fpe_cells)
-        (g,) = solver.evolve(solver.initial_from_cdf(g0_cdf), [t_me])
-        out.append(stats.l1_distance(np.diff(me.cdf(state, edges)), np.diff(solver.cdf(g, edges))))
-    return np.array(out)
-
-
-@check("rt1d.fpe_limit", source="seed 000 §2.2 (adiabatic elimination)")
-def fpe_limit(cfg: CheckConfig, master_equation=TwoStateMasterEquation, fpe=FluxFormFPE) -> CheckResult:
+@check("rt1d.fpe_limit", source=cite("MIPS", "§2.2 (adiabatic elimination)"),
+       methods={"master_equation": "rt1d.master_equation", "fpe": "rt1d.fpe"})
+def fpe_limit(ctx: CheckContext, master_equation: MasterEquationSolver = MASTER_EQUATION.default,
+              fpe: FokkerPlanckSolver = FPE.default) -> CheckResult:
     """Effective FPE vs master equation: the difference shrinks as the tumble rate grows (order 1 in 1/alpha)."""
-    alphas = np.array(cfg.pick([8.0, 16.0, 32.0, 64.0], [8.0, 16.0, 32.0, 64.0, 128.0, 256.0]))
+    alphas = np.array(ctx.pick([8.0, 16.0, 32.0, 64.0], [8.0, 16.0, 32.0, 64.0, 128.0, 256.0]))
     t_end = 1.0
-    me_cells, fpe_cells = cfg.pick((4000, 500), (8000, 1000))
+    me_cells, fpe_cells = ctx.pick((4000, 500), (8000, 1000))
     dist = fpe_limit_distances(alphas, t_end, master_equation, fpe, me_cells=me_cells, fpe_cells=fpe_cells)
     p, p_se = stats.fit_order(1.0 / alphas, dist)
     pair = np.log(dist[1:] / dist[:-1]) / np.log(alphas[:-1] / alphas[1:])
@@ -358,36 +321,26 @@ def fpe_limit(cfg: CheckConfig, master_equation=TwoStateMasterEquation, fpe=Flux
         ax.set_ylabel("L1 distance at t = 1")
         ax.legend(fontsize=7)
 
-    return result_from_parts("rt1d.fpe_limit", "seed 000 §2.2", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
-def mesa_twin_run(scalar_model: tuple, length: float, reflecting: bool, x0, s0, dt: float, n_steps: int,
-                  seed: int, model_class=PerAgentRunTumble) -> np.ndarray:
-    """Positions after ``n_steps`` of the per-agent Mesa twin.
-
-    ``scalar_model`` is (v, alpha_plus, alpha_minus) as functions of one float.
-    """
-    model = model_class(*scalar_model, length, reflecting, x0, s0, dt, seed)
-    for _ in range(n_steps):
-        model.step()
-    return model.positions()
-
-
-@check("rt1d.mesa_twin", source="seed 001 §2.3 (one mesa.Agent per walker vs numba kernel)")
-def mesa_twin(cfg: CheckConfig, walkers=default_walkers, twin=mesa_twin_run) -> CheckResult:
+@check("rt1d.mesa_twin", source=cite("CHEMOTAXIS", "§2.3 (one mesa.Agent per walker vs numba kernel)"),
+       methods={"walkers": "rt1d.walkers", "twin": "rt1d.mesa_twin"})
+def mesa_twin(ctx: CheckContext, walkers: Walkers1D = WALKERS.default,
+              twin: MesaTwin = MESA_TWIN.default) -> CheckResult:
     """Per-agent Mesa twin and the numba kernel agree statistically (KS, mean, occupation near walls)."""
     L, v0, amp, dt, n_steps = 4.0, 1.0, 0.5, 0.01, 300
     plus, minus = seed001_rates(L, amplitude=amp)
     scalar = (lambda x: v0, lambda x: max(0.0, 1.0 + amp * math.tanh(x / (L / 4))),
               lambda x: max(0.0, 1.0 - amp * math.tanh(x / (L / 4))))
     params = TwoStateWalkerParams(v0, plus, minus, L, "reflecting")
-    n_agents = cfg.pick(5000, 20_000)
+    n_agents = ctx.pick(5000, 20_000)
     n_kernel = 200_000
-    xa, sa = initial_state(params, n_agents, cfg.sub_seed("rt1d.mesa_twin", "agents"))
-    xk, sk = initial_state(params, n_kernel, cfg.sub_seed("rt1d.mesa_twin", "kernel"))
-    pos_agents = twin(scalar, L, True, xa, sa, dt, n_steps, cfg.sub_seed("rt1d.mesa_twin", "mesa"))
-    pos_kernel = walkers(params, xk, sk, [dt * n_steps], cfg.sub_seed("rt1d.mesa_twin", "run"))[0]
+    xa, sa = initial_state(params, n_agents, ctx.seed("agents"))
+    xk, sk = initial_state(params, n_kernel, ctx.seed("kernel"))
+    pos_agents = twin(scalar, L, True, xa, sa, dt, n_steps, ctx.seed("mesa"))
+    pos_kernel = walkers(params, xk, sk, [dt * n_steps], ctx.seed("run"))[0]
     d = stats.ks_two_sample(pos_agents, pos_kernel)
     ma, sea = stats.mean_se(pos_agents)
     mk, sek = stats.mean_se(pos_kernel)
@@ -418,4 +371,4 @@ def mesa_twin(cfg: CheckConfig, walkers=default_walkers, twin=mesa_twin_run) -> 
         ax.set_ylabel("density")
         ax.legend(fontsize=7)
 
-    return result_from_parts("rt1d.mesa_twin", "seed 001 §2.3", parts, details, plot)
+    return ctx.result(parts, details, plot)

@@ -22,12 +22,12 @@ def diffusivity_task(v0: float, alpha: float, walkers: int, t1: float, t2: float
     """MSD slope of ``walkers`` Schnitzer walkers between t1 and t2 (exact finite-time value beside it)."""
     from agents.run_tumble import initial_state, schnitzer, simulate
     from verification.rt1d import derivation as deriv
-    from verification.rt1d.checks import _variance_slope
+    from verification.rt1d.cases import variance_slope
 
     params = schnitzer(v0, alpha, 1e6, "periodic")
     x0, s0 = initial_state(params, walkers, seed, x0=np.zeros(walkers))
     xt = simulate(params, x0, s0, [t1, t2], seed + 1, method="event")
-    d_hat, se = _variance_slope(xt[0] - x0, xt[1] - x0, t2 - t1)
+    d_hat, se = variance_slope(xt[0] - x0, xt[1] - x0, t2 - t1)
     var = deriv.numeric().var_exact(v0, alpha / 2, alpha / 2, np.array([t1, t2]))
     return {"D": d_hat, "se": se, "D_exact_finite_t": float((var[1] - var[0]) / (2 * (t2 - t1))),
             "D_derived": v0**2 / alpha}
