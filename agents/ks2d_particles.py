@@ -17,7 +17,7 @@ i.e. each pair contributes less than its unregularized share 1 by delta^2 / (|d|
 
 Many independent systems ("replicas") are simulated at once: positions have shape (R, P, 2).
 The fast kernel runs a ``prange`` over all (replica, particle) pairs; each particle owns a
-counter-based SplitMix64 stream (``agents._rng``) seeded by (seed, replica * P + particle),
+counter-based SplitMix64 stream (``verification.random_streams``) seeded by (seed, replica * P + particle),
 so results do not depend on the thread count. :func:`simulate` with ``backend="numpy"`` is the
 obviously-correct twin; both accept explicit standard-normal increments, and then agree to
 round-off.
@@ -32,7 +32,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from agents._rng import next_uniform, stream_state
+from verification.random_streams import next_uniform, stream_state
 
 
 def _finite(v) -> bool:

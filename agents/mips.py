@@ -22,7 +22,7 @@ project on k), see :func:`kernel_transfer`.
 Time stepping (fixed dt): deposit, smooth, then for every walker: speed from rho~ at its
 position, tumble with probability 1 - exp(-alpha dt) (one uniform; a second one for the
 new direction), move x += v e dt, wrap. Random numbers come from one SplitMix64 stream per
-walker (:mod:`agents._rng`), so the numba kernel (:func:`advance`) and the numpy twin
+walker (:mod:`verification.random_streams`), so the numba kernel (:func:`advance`) and the numpy twin
 (:func:`advance_numpy`) draw identical numbers and agree to rounding.
 
 The speed v(g) is any callable with v >= 0; it is tabulated on [0, rho_max] and
@@ -39,7 +39,7 @@ import mesa
 import numpy as np
 from numba import njit, prange
 
-from agents._rng import next_uniform, stream_state
+from verification.random_streams import next_uniform, stream_state
 
 
 def linear_speed(v0: float = 1.0, g_star: float = 2.0) -> Callable[[np.ndarray], np.ndarray]:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from agents._rng import next_uniform, stream_state
+from verification.random_streams import next_uniform, stream_state
 
 
 class Tables(NamedTuple):
@@ -47,7 +47,7 @@ def _interp(table: np.ndarray, tau: float, period: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def _fold(z: float, s: int, period: float, reflecting: bool) -> tuple[float, int]:
+def fold(z: float, s: int, period: float, reflecting: bool) -> tuple[float, int]:
     """Map an unfolded travel time to (tau, direction) after wall reflections."""
     if not reflecting or (z >= 0.0 and z <= period):
         return z, s
@@ -107,13 +107,13 @@ def advance_event(tau, s, times, x_of_tau, rate_plus, rate_minus, period, length
             else:
                 t_next = math.inf
             while j < n_times and times[j] <= t_next:
-                zj, _ = _fold(z + d * (times[j] - t), d, period, reflecting)
+                zj, _ = fold(z + d * (times[j] - t), d, period, reflecting)
                 out[j, i] = _position(zj, x_of_tau, period, length, reflecting)
                 j += 1
             if j == n_times:
-                z, d = _fold(z + d * (times[n_times - 1] - t), d, period, reflecting)
+                z, d = fold(z + d * (times[n_times - 1] - t), d, period, reflecting)
                 break
-            z, d = _fold(z + d * (t_next - t), d, period, reflecting)
+            z, d = fold(z + d * (t_next - t), d, period, reflecting)
             t = t_next
             table = rate_plus if d > 0 else rate_minus
             a = _interp(table, _local(z, period, reflecting), period)
@@ -148,7 +148,7 @@ def advance_fixed(tau, s, steps, dt, x_of_tau, p_plus, p_minus, period, length, 
                 state, u = next_uniform(state)
                 if u <= p:
                     d = -d
-                z, d = _fold(z + d * dt, d, period, reflecting)
+                z, d = fold(z + d * dt, d, period, reflecting)
                 k += 1
             out[j, i] = _position(z, x_of_tau, period, length, reflecting)
         tau[i] = z

@@ -19,6 +19,7 @@ import mesa
 import numpy as np
 
 from agents.run_tumble import TwoStateWalkerParams, advance, initial_state
+from verification.random_streams import derive_seed
 
 ScalarFn = Callable[[float], float]
 
@@ -77,7 +78,7 @@ class RunTumbleModel(mesa.Model):
     def step(self) -> None:
         """Advance every walker by ``dt`` with the numba kernel, then collect."""
         k = self.steps
-        seed = (self._kernel_seed * 1_000_003 + k) % (2**61 - 1)
+        seed = derive_seed(self._kernel_seed, "step", k)
         self.x = advance(self.params, self.tau, self.s, self.dt, seed, self.method, self.kernel_dt)
         self.time += self.dt
         self.datacollector.collect(self)

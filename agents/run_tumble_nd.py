@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from agents._rng import next_uniform, stream_state
+from verification.random_streams import next_uniform, stream_state
 
 
 @dataclass(frozen=True)

@@ -581,7 +581,7 @@ class SIPFModel(mesa.Model):
 
     A ``DataCollector`` records ``c0`` (Eq. 40) and ``cinf`` (``||c||_inf`` on the grid)
     at step 0 and after every step. Particles are arrays, not ``mesa.Agent`` objects
-    (FACTS.md: a Model whose step calls a kernel costs almost nothing extra).
+    (a Model whose step calls a kernel over arrays costs almost nothing extra).
     """
 
     def __init__(self, params: SIPFParams, x0, seed: int = 0, alpha0=None, method="fast") -> None:

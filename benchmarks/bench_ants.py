@@ -12,7 +12,7 @@ from scipy.special import j0, jn_zeros
 from continuum.disc import DiscSolver, RadialGrid, ftcs_paper
 from continuum.normal_modes import anneal, geometric_schedule
 from verification import stats
-from verification.ants.checks import PAPER, modal_model
+from verification.ants.cases import PAPER, modal_model
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
 J11 = float(jn_zeros(1, 1)[0])

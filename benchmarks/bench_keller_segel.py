@@ -13,7 +13,7 @@ import numpy as np
 from continuum.keller_segel import KellerSegel1DParams, KellerSegel2DParams, fv_run, ks2d_run, seed_scheme_run
 from verification import stats
 from verification.keller_segel import derivation as deriv
-from verification.keller_segel.checks import SEED_1D, measure_growth_1d
+from verification.keller_segel.cases import SEED_1D, measure_growth_1d
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
 

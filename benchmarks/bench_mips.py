@@ -23,7 +23,7 @@ DT = 20.0 / 8000
 
 
 def _numpy_seed(g, p, dt, n):
-    from verification.mips.bench import seed_numpy_baseline
+    from verification.mips.cases import seed_numpy_baseline
 
     return seed_numpy_baseline(g, p, dt, n)
 

@@ -1,6 +1,6 @@
 """Keller-Segel chemotaxis on periodic grids: the seed 001 §6.4 algorithm, a finite-volume scheme, and 2D.
 
-1D model (seed 001 §6.4, SPEC C)::
+1D model ([CHEMOTAXIS] §6.4)::
 
     u_t = D_u u_xx - chi0 (u v_x)_x,        v_t = D_v v_xx + u - a v,
 
@@ -20,10 +20,10 @@ Three solvers live here:
   divergence ``(J_i - J_{i-1}) / dx``, clipping of u and v at 0, the seed's step rule).
   It records how much mass the clipping injects and when u first goes negative.
 * :func:`fv_run` -- a conservative, positivity-preserving finite-volume scheme (numba
-  time loop) and its numpy twin :func:`fv_run_numpy`; see :func:`fv_time_step` for the
+  time loop) and its numpy twin (``fv_run(..., backend="numpy")``); see :func:`fv_time_step` for the
   step rule and the positivity proof.
 * :func:`ks2d_run` -- the same finite-volume construction in 2D for the preset (numba),
-  with the numpy twin :func:`ks2d_run_numpy`.
+  with the numpy twin ``ks2d_run(..., backend="numpy")``.
 """
 
 from __future__ import annotations

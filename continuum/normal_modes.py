@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit, prange
 from scipy.special import j0, jn_zeros
 
-from agents._rng import next_uniform, stream_state
+from verification.random_streams import next_uniform, stream_state
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from scipy.special import j0, jn_zeros
 from continuum.disc import DiscParams, DiscSolver, RadialGrid, ftcs_paper, lyapunov_W, shannon_entropy
 from continuum.normal_modes import ModalModel, anneal, geometric_schedule, min_mesh
 from verification.ants import derivation as d
-from verification.ants.checks import PAPER, modal_model
+from verification.ants.cases import PAPER, modal_model
 
 
 @pytest.mark.parametrize("name", ["chi0", "D0", "f0", "nu0", "g0", "radius"])

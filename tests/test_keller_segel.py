@@ -188,3 +188,18 @@ def test_fastest_mode_closed_form_matches_numeric_maximum(chi):
                           options={"xatol": 1e-12})
     assert math.isclose(k**2, res.x, rel_tol=1e-6)
     assert math.isclose(s, -res.fun, rel_tol=1e-9)
+
+
+def test_solver_protocols_accept_ours_and_reject_a_wrong_shape():
+    from continuum.keller_segel import fv_solver, ks2d_solver
+    from verification.keller_segel.protocols import SOLVER_1D, SOLVER_2D
+    from verification.protocols import MethodMismatch
+
+    SOLVER_1D.validate(SOLVER_1D.default)
+    SOLVER_2D.validate(SOLVER_2D.default)
+    with pytest.raises(MethodMismatch, match=r"ks1d.solver: u .* should have shape \(3, 16\)"):
+        SOLVER_1D.validate(lambda p, u0, v0, t: tuple(f[:, :-1] for f in fv_solver(p, u0, v0, t)))
+    with pytest.raises(MethodMismatch, match="ks1d.solver: the method should return a pair"):
+        SOLVER_1D.validate(lambda p, u0, v0, t: fv_solver(p, u0, v0, t)[0])
+    with pytest.raises(MethodMismatch, match=r"ks2d.solver: u .* should have shape \(3, 8, 8\)"):
+        SOLVER_2D.validate(lambda p, u0, v0, t: tuple(f[-1] for f in ks2d_solver(p, u0, v0, t)))

@@ -131,3 +131,29 @@ def test_derived_identities():
     assert sp.simplify(pi_.finite_p_correction - deriv.chi * deriv.M**2 / (2 * sp.pi * deriv.P)) == 0
     ri = deriv.radial_identities()
     assert ri.eq44_minus_conservative == 0
+
+
+def test_protocols_accept_ours_and_reject_a_wrong_shape():
+    from continuum.radial_ks3d import radial_solver
+    from verification.protocols import MethodMismatch
+    from verification.radial.protocols import PARTICLES, RADIAL_SOLVER
+
+    RADIAL_SOLVER.validate(RADIAL_SOLVER.default)
+    PARTICLES.validate(PARTICLES.default)
+
+    def short_profiles(params, t_end, profile_times=()):
+        out = radial_solver(params, t_end, profile_times)
+        out.profiles = {t: (rho[:-1], c) for t, (rho, c) in out.profiles.items()}
+        return out
+
+    def final_only(params, t_end, profile_times=()):
+        out = radial_solver(params, t_end, profile_times)
+        out.profiles = {t_end: out.profiles[t_end]}
+        return out
+
+    with pytest.raises(MethodMismatch, match=r"radial3d.solver: profiles\[0\] rho .* should have shape \(32,\)"):
+        RADIAL_SOLVER.validate(short_profiles)
+    with pytest.raises(MethodMismatch, match="radial3d.solver: profiles should hold the requested time"):
+        RADIAL_SOLVER.validate(final_only)
+    with pytest.raises(MethodMismatch, match=r"ks2d.particles: .* should have shape \(4, 2, 4, 2\)"):
+        PARTICLES.validate(lambda params, x0, n_steps, seed: simulate(params, x0, n_steps, seed)[1:])

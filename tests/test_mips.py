@@ -16,7 +16,7 @@ from agents.mips import (
 from continuum import cahn_hilliard as ch
 from continuum.gradient_flow import GradientFlow1D
 from verification.mips import derivation as dm
-from verification.mips.bench import seed_numpy_baseline
+from verification.mips.cases import seed_numpy_baseline
 
 SMALL = ch.CahnHilliardParams(length=2.0, n=32)
 
@@ -151,3 +151,35 @@ def test_errata_verdicts():
     code = {e.quantity: e for e in errata_mips.CODE}
     assert code["grid vs interface width"].evaluate()["verdict"] == "DEFECT"
     assert code["snapshot time labels"].evaluate()["verdict"] == "DEFECT"
+
+
+def _bad_flow_class():
+    class TransposedSolve(GradientFlow1D):
+        def solve(self, g0, times, rtol=1e-8, atol=1e-10):
+            return super().solve(g0, times, rtol, atol).T
+
+    return TransposedSolve
+
+
+def _walkers_flat_x(params, state, dt, n_steps):
+    state = advance(params, state, dt, n_steps)
+    state.x = state.x[:, 0]
+    return state
+
+
+@pytest.mark.parametrize(("name", "wrong", "message"), [
+    ("mips.f_prime", lambda g, p: g[:-1], r"shape \(7,\), got shape \(6,\)"),
+    ("mips.gradient_flow", _bad_flow_class(), r"shape \(2, 8\), got shape \(8, 2\)"),
+    ("mips.explicit_step", lambda g, p, dt, n, stability="raise": g[:, :-1], r"shape \(8, 8\), got shape \(8, 7\)"),
+    ("mips.explicit_step", lambda g, p, dt, n: g, "calling the method as"),
+    ("mips.semi_implicit_step", lambda g, p, dt, n: g.ravel(), r"shape \(8, 8\), got shape \(64,\)"),
+    ("mips.coarsening_stepper", lambda g, p, dt, n: g[None], r"shape \(8, 8\), got shape \(1, 8, 8\)"),
+    ("mips.walkers", _walkers_flat_x, r"shape \(16, 1\), got shape \(16,\)"),
+])
+def test_protocols_accept_ours_and_reject_wrong_output(name, wrong, message):
+    from verification.protocols import MethodMismatch, all_protocols
+
+    p = all_protocols()[name]
+    p.validate(p.default)
+    with pytest.raises(MethodMismatch, match=f"{name}: .*{message}"):
+        p.validate(wrong)

@@ -3,7 +3,7 @@
 The two-state walkers (agents/run_tumble.py) are covered by
 ``test_agents_run_tumble.py::test_same_seed_same_result_any_thread_count``.
 Every kernel here draws from counter-based SplitMix64 streams owned by one walker / particle /
-sample (agents/_rng.py), or from numpy's Generator outside numba (SIPF noise), so the thread
+sample (verification/random_streams.py), or from numpy's Generator outside numba (SIPF noise), so the thread
 count cannot change a draw; the comments at each test say whether 1 vs 2 threads is in fact
 bit-identical (asserted where it is).
 """

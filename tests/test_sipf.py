@@ -103,3 +103,41 @@ def test_mesa_wrapper_runs():
     assert df["c0"].iloc[-1] > 0
     r = S.run_sipf(P0, S.uniform_ball(40, seed=8), 3, seed=2)
     assert np.array_equal(m.positions, r.positions[-1])
+
+
+# -- sipf.critical_mass: the bisection task must be importable by the sweep workers ---------------
+def test_critical_mass_refuses_a_task_workers_cannot_import():
+    from verification.records import CheckConfig, load_all, run_check
+
+    res = run_check(load_all()["sipf.critical_mass"], CheckConfig("full", seed=11), sipf_task=lambda **kw: {})
+    assert not res.passed
+    assert res.details["error"].startswith("ValueError: ")
+    assert "importable by module name" in res.details["error"]
+
+
+def test_importable_name_of_the_tasks():
+    from verification.sipf import wrong_models
+    from verification.sipf.cases import importable_name
+    from verification.sipf.critical_mass import sipf_task
+
+    assert importable_name(sipf_task) == "verification.sipf.critical_mass:sipf_task"
+    assert importable_name(wrong_models.half_noise_task) == "verification.sipf.wrong_models:half_noise_task"
+    with pytest.raises(ValueError, match="importable by module name"):
+        importable_name(lambda **kw: {})
+
+
+@pytest.mark.slow
+def test_critical_mass_with_half_noise_collapses_below_the_bracket(monkeypatch):
+    """Half the noise: 46.7 (the low end of the narrowed bracket) already collapses."""
+    import importlib
+
+    from verification.records import load_all, run_check
+    from verification.sipf.wrong_models import WRONG_MODELS
+
+    (w,) = [w for w in WRONG_MODELS if w.check == "sipf.critical_mass"]
+    for module, attr, value in w.patches:
+        monkeypatch.setattr(importlib.import_module(module), attr, value)
+    res = run_check(load_all()[w.check], w.config, **w.methods)
+    assert "error" not in res.details, res.details.get("traceback")
+    assert not res.passed
+    assert "invalid" in res.details["sipf"][0]["status"]

@@ -1,4 +1,4 @@
-"""Command line: ``activebench list | run | errata | bench | sweep``.
+"""Command line: ``activebench list | methods | run | errata | bench | sweep``.
 
 Exit codes: 0 when every selected check passed, 1 when one failed, 2 for a usage error.
 """
@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 from verification import __version__
-
-DEFAULT_SEED = 20261123
+from verification.records import DEFAULT_SEED, validate_seed
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,12 +22,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _seed(text: str) -> int:
     try:
-        value = int(text)
+        return validate_seed(int(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"seed must be an integer in [0, 2**63), got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"seed must be an integer in [0, 2**63), got {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"activebench {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    ls = sub.add_parser("list", help="list the checks (id, profiles, source, summary)")
+    ls = sub.add_parser("list", help="list the checks (id, profiles, source, summary, method protocols)")
     ls.add_argument("--profile", choices=("quick", "full"), default=None)
+
+    me = sub.add_parser("methods", help="list the method protocols: signature, the checks that use each, our default")
+    me.add_argument("--json", action="store_true", help="print JSON instead of text")
+    me.add_argument("name", nargs="?", help="one protocol: print its full documentation")
 
     run = sub.add_parser("run", help="run checks and write a report")
     run.add_argument("--profile", choices=("quick", "full"), default="quick")
@@ -50,9 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="report folder (index.html, results.json, figures); default ./activebench-report")
     run.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    run.add_argument("--method", action="append", default=[], metavar="NAME=MODULE:OBJECT",
-                     help="method under test, e.g. walkers=mypkg.sampler:simulate; passed to every selected "
-                     "check that takes a keyword NAME (see the check module docstrings); repeatable")
+    run.add_argument("--method", action="append", default=[], metavar="PROTOCOL=MODULE:OBJECT",
+                     help="your method under test, e.g. rt1d.walkers=my_sampler.py:simulate (a PATH.py, or a "
+                     "module importable from the current folder or the environment); handed to the checks that "
+                     "declare PROTOCOL (see `activebench methods`), which are then the default selection; "
+                     "smoke-tested before any check runs; repeatable")
+    run.add_argument("--compare", action="store_true",
+                     help="with --method: run each selected check on our method and on yours, side by side")
 
     er = sub.add_parser("errata", help="formulas stated in the seed documents vs their derivations")
     er.add_argument("--json", type=Path, metavar="PATH")
@@ -92,8 +96,60 @@ def _cmd_list(args) -> int:
     checks = [c for c in load_all().values() if args.profile is None or args.profile in c.profiles]
     width = max(len(c.id) for c in checks)
     for c in checks:
-        print(f"{c.id:<{width}}  [{','.join(c.profiles)}]  {c.summary}  ({c.source})")
+        methods = f"  methods: {', '.join(f'{k}={p}' for k, p in c.methods.items())}" if c.methods else ""
+        print(f"{c.id:<{width}}  [{','.join(c.profiles)}]  {c.summary}  ({c.source}){methods}")
     return 0
+
+
+def methods_document() -> list[dict]:
+    """Every protocol: name, signature, returns, the checks (and keywords) that use it, our default."""
+    from verification.protocols import all_protocols
+    from verification.records import load_all
+
+    checks = load_all()
+    out = []
+    for name, p in sorted(all_protocols().items()):
+        users = [{"check": c.id, "keyword": kw, "profiles": list(c.profiles)}
+                 for c in checks.values() for kw in c.keywords_for(name)]
+        default = f"{getattr(p.default, '__module__', '?')}:{getattr(p.default, '__qualname__', repr(p.default))}"
+        if not hasattr(p.default, "__qualname__"):  # a functools.partial
+            func = getattr(p.default, "func", p.default)
+            default = (f"{func.__module__}:{func.__qualname__} "
+                       f"{dict(getattr(p.default, 'keywords', {}))}")
+        summary = (p.protocol.__doc__ or "").strip().splitlines()[0]
+        out.append({"name": name, "signature": f"{name}{p.signature}", "returns": p.returns, "summary": summary,
+                    "checks": users, "default": default, "doc": p.doc})
+    return out
+
+
+def _cmd_methods(args) -> int:
+    doc = methods_document()
+    if args.name is not None:
+        found = [d for d in doc if d["name"] == args.name]
+        if not found:
+            print(f"activebench: error: unknown protocol {args.name!r}; valid protocols: "
+                  f"{', '.join(d['name'] for d in doc)}", file=sys.stderr)
+            return 2
+        doc = found
+    if args.json:
+        print(json.dumps({"activebench": __version__, "protocols": doc}, indent=2))
+        return 0
+    for d in doc:
+        print(f"{d['signature']}\n    {d['summary']}\n    ours: {d['default']}")
+        print("    checks: " + (", ".join(f"{u['check']} ({u['keyword']})" for u in d["checks"]) or "none"))
+        if args.name is not None:
+            print("\n" + d["doc"])
+    if args.name is None:
+        print("\nactivebench methods NAME prints a protocol's full documentation; use one with "
+              "activebench run --method NAME=my_module.py:my_function [--compare]")
+    return 0
+
+
+def _worst(result) -> float:
+    """Max over parts of |measured - expected| / tolerance (nan when no part has a tolerance)."""
+    from verification.report import worst_deviation
+
+    return worst_deviation(result)
 
 
 def _summary_table(results) -> str:
@@ -107,91 +163,108 @@ def _summary_table(results) -> str:
     return "\n".join(lines)
 
 
-def _load_methods(specs: list[str]) -> dict:
-    """Resolve NAME=MODULE:OBJECT specifications to objects (ValueError with the reason)."""
-    import importlib
-
-    methods = {}
-    for spec in specs:
-        name, eq, target = spec.partition("=")
-        module, colon, attr = target.partition(":")
-        if not (eq and colon and name.isidentifier() and module and attr):
-            raise ValueError(f"--method must look like NAME=MODULE:OBJECT, got {spec!r}")
-        try:
-            obj = importlib.import_module(module)
-            for part in attr.split("."):
-                obj = getattr(obj, part)
-        except (ImportError, AttributeError) as exc:
-            raise ValueError(f"--method {spec!r}: cannot load {target}: {exc}") from None
-        if not callable(obj):
-            raise ValueError(f"--method {spec!r}: {target} is not callable")
-        methods[name] = obj
-    return methods
+def _compare_table(pairs) -> str:
+    width = max(len(ours.id) for ours, _ in pairs)
+    head = f"{'':<{width}}  {'ours':<36}  yours"
+    sub = (f"{'check':<{width}}  " + f"{'verdict':<7} {'measured':>10} {'dev/tol':>7} {'s':>7}  " * 2).rstrip()
+    lines = [head, sub]
+    for ours, yours in pairs:
+        cells = []
+        for r in (ours, yours):
+            cells.append(f"{'PASS' if r.passed else 'FAIL':<7} {r.measured:>10.4g} {_worst(r):>7.3g} {r.seconds:>7.1f}")
+        lines.append(f"{ours.id:<{width}}  " + "  ".join(cells))
+    lines.append(f"ours: {sum(o.passed for o, _ in pairs)} passed; yours: {sum(y.passed for _, y in pairs)} passed "
+                 f"of {len(pairs)}")
+    return "\n".join(lines)
 
 
-def _accepted(func, methods: dict) -> dict:
-    import inspect
-
-    params = inspect.signature(func).parameters
-    return {k: v for k, v in methods.items() if k in params}
+def _usage_error(message: str) -> int:
+    print(f"activebench: error: {message}", file=sys.stderr)
+    return 2
 
 
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
     from verification import report
+    from verification.protocols import MethodMismatch, parse_method_spec
     from verification.records import CheckConfig, run_check, select
 
+    # 1. the user's methods: parse, load, smoke-test, all before any check runs
+    under_test: dict[str, tuple] = {}  # protocol name -> (protocol, method, spec)
+    for spec in args.method:
+        try:
+            protocol, method = parse_method_spec(spec)
+        except ValueError as exc:
+            return _usage_error(str(exc))
+        if protocol.name in under_test:
+            return _usage_error(f"--method given twice for {protocol.name}")
+        under_test[protocol.name] = (protocol, method, spec.partition("=")[2])
+    if args.compare and not under_test:
+        return _usage_error("--compare needs at least one --method PROTOCOL=MODULE:OBJECT")
+    for protocol, method, target in under_test.values():
+        try:
+            protocol.validate(method)
+        except MethodMismatch as exc:
+            return _usage_error(f"--method {protocol.name}={target} refused: {exc}")
+
+    # 2. the selection: --only, else (with methods) the checks that declare one of the protocols
     try:
         checks = select(args.only, args.profile)
     except KeyError as exc:
-        print(f"activebench: error: {exc.args[0]}", file=sys.stderr)
-        return 2
+        return _usage_error(exc.args[0])
+    if under_test:
+        takers = [c for c in checks if any(c.keywords_for(p) for p in under_test)]
+        unused = [p for p in under_test if not any(c.keywords_for(p) for c in checks)]
+        if unused:
+            return _usage_error(f"no selected check of profile {args.profile!r} takes a method of protocol "
+                                f"{', '.join(unused)} (see `activebench methods`)")
+        if args.only is None or args.compare:
+            checks = takers
     if not checks:
-        print(f"activebench: error: no check of profile {args.profile!r} matches {args.only}", file=sys.stderr)
-        return 2
-    try:
-        methods = _load_methods(args.method)
-    except ValueError as exc:
-        print(f"activebench: error: {exc}", file=sys.stderr)
-        return 2
-    unused = set(methods) - {k for c in checks for k in _accepted(c.func, methods)}
-    if unused:
-        print(f"activebench: error: no selected check takes a method named {sorted(unused)}", file=sys.stderr)
-        return 2
+        return _usage_error(f"no check of profile {args.profile!r} matches {args.only}")
+
     cfg = CheckConfig(profile=args.profile, seed=args.seed)
+    mut = {name: target for name, (_, _, target) in under_test.items()}
+    header = report.RunHeader(profile=cfg.profile, seed=cfg.seed, methods_under_test=mut, compare=args.compare)
     out_dir = None if args.no_report else args.report
     figures: dict[str, str] = {}
     if out_dir is not None:
         (out_dir / "figures").mkdir(parents=True, exist_ok=True)
-    results = []
+    results, ours_results = [], []
     bar = tqdm(checks, desc="activebench", unit="check", disable=args.no_progress, file=sys.stderr)
     for chk in bar:
+        given = {kw: method for name, (_, method, _) in under_test.items() for kw in chk.keywords_for(name)}
+        if args.compare:
+            bar.set_postfix_str(f"{chk.id} (ours)")
+            ours = run_check(chk, cfg)
+            ours_results.append(ours)
         bar.set_postfix_str(chk.id)
-        given = _accepted(chk.func, methods)
         res = run_check(chk, cfg, **given)
         if given:
-            res.details["methods_under_test"] = {k: args_spec for k, args_spec in
-                                                 (s.split("=", 1) for s in args.method) if k in given}
+            res.details["methods_under_test"] = {kw: f"{chk.methods[kw]}={mut[chk.methods[kw]]}" for kw in given}
         results.append(res)
         # Write after every check, atomically: a killed run keeps everything already finished.
         if args.json is not None:
-            report.write_json(args.json, results, cfg.profile, cfg.seed)
+            report.write_json(args.json, results, header, ours_results)
         if out_dir is not None:
-            try:
-                name = report.save_figure(res, out_dir / "figures")
-            except Exception as exc:  # a broken figure must not lose the result
-                res.details["figure_error"] = f"{type(exc).__name__}: {exc}"
-                name = None
-            if name:
-                figures[res.id] = f"figures/{name}"
-            report.write_json(out_dir / "results.json", results, cfg.profile, cfg.seed)
-            report.write_html(out_dir, results, cfg.profile, cfg.seed, figures)
+            for r, suffix in ((res, ""), *(((ours_results[-1], ".ours"),) if args.compare else ())):
+                try:
+                    name = report.save_figure(r, out_dir / "figures", suffix)
+                except Exception as exc:  # a broken figure must not lose the result
+                    r.details["figure_error"] = f"{type(exc).__name__}: {exc}"
+                    name = None
+                if name:
+                    figures[r.id + suffix] = f"figures/{name}"
+            report.write_json(out_dir / "results.json", results, header, ours_results)
+            report.write_html(out_dir, results, header, figures, ours_results)
     bar.close()
-    print(_summary_table(results))
+    if mut:
+        print("method under test: " + "; ".join(f"{k} = {v}" for k, v in mut.items()))
+    print(_compare_table(list(zip(ours_results, results, strict=True))) if args.compare else _summary_table(results))
     if out_dir is not None:
         print(f"report: {(out_dir / 'index.html').resolve()}")
-    for r in results:
+    for r in [*results, *ours_results]:
         if "error" in r.details:
             print(f"\n{r.id} raised:\n{r.details['traceback']}", file=sys.stderr)
     return 0 if all(r.passed for r in results) else 1
@@ -269,7 +342,7 @@ def _cmd_sweep(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``activebench`` console script."""
     args = build_parser().parse_args(argv)
-    handler = {"list": _cmd_list, "run": _cmd_run, "errata": _cmd_errata, "bench": _cmd_bench,
+    handler = {"list": _cmd_list, "methods": _cmd_methods, "run": _cmd_run, "errata": _cmd_errata, "bench": _cmd_bench,
                "sweep": _cmd_sweep}[args.command]
     return handler(args)
 

@@ -58,8 +58,18 @@ class MethodProtocol:
     def signature(self) -> str:
         """``name(params, ...) -> ...`` from the protocol's ``__call__``."""
         sig = inspect.signature(self.protocol.__call__)
-        params = [p for p in sig.parameters.values() if p.name != "self"]
-        return f"({', '.join(str(p) for p in params)}) -> {self.returns}"
+        params = []
+        for p in sig.parameters.values():
+            if p.name == "self":
+                continue
+            ann = p.annotation
+            text = p.name
+            if ann is not inspect.Parameter.empty:
+                text += f": {ann if isinstance(ann, str) else getattr(ann, '__name__', ann)}"
+            if p.default is not inspect.Parameter.empty:
+                text += f" = {p.default!r}"
+            params.append(text)
+        return f"({', '.join(params)}) -> {self.returns}"
 
     @property
     def doc(self) -> str:

@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from verification.random_streams import derive_seed
+
 PROFILES = ("quick", "full")
 
 #: The master seed of every run unless a user gives another (``activebench run --seed``).
 DEFAULT_SEED = 20261123
 SEED_LIMIT = 2**63
-_SEED_MODULUS = 2**61 - 1
 
 
 def validate_seed(seed: object, name: str = "seed") -> int:
@@ -29,20 +30,6 @@ def validate_seed(seed: object, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
         raise ValueError(f"{name} must be an int in [0, 2**63), got {seed!r}")
     return seed
-
-
-def derive_seed(master: int, *keys: int | str) -> int:
-    """The one seed derivation of activebench: a reproducible seed for ``keys`` under ``master``.
-
-    A polynomial hash of the characters of each key (base 1_000_003, modulo the Mersenne
-    prime 2**61 - 1). Checks, sweeps and benchmarks derive their streams with it, so the same
-    master seed gives the same streams everywhere.
-    """
-    h = master
-    for k in keys:
-        for c in str(k):
-            h = (h * 1_000_003 + ord(c)) % _SEED_MODULUS
-    return h
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from verification import __version__
@@ -27,15 +28,58 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         raise
 
 
-def results_document(results: list[CheckResult], profile: str, seed: int) -> dict:
-    """The JSON document of a run."""
-    return {"activebench": __version__, "profile": profile, "seed": seed,
-            "checks": [r.as_dict() for r in results]}
+@dataclass(frozen=True)
+class RunHeader:
+    """What a run was: profile, master seed, the user's methods under test (protocol -> MODULE:OBJECT)."""
+
+    profile: str
+    seed: int
+    methods_under_test: dict[str, str] = field(default_factory=dict)
+    compare: bool = False
 
 
-def write_json(path: str | Path, results: list[CheckResult], profile: str, seed: int) -> None:
+def worst_deviation(result: CheckResult) -> float:
+    """Max over the check's parts of |measured - expected| / tolerance (< 1: every part within tolerance)."""
+    devs = []
+    for p in result.details.get("parts", []):
+        try:
+            m, e, t = float(p["measured"]), float(p["expected"]), float(p["tolerance"])
+        except (TypeError, ValueError):
+            return math.nan
+        if t > 0:
+            devs.append(abs(m - e) / t)
+    return max(devs) if devs and all(math.isfinite(d) for d in devs) else math.nan
+
+
+def _brief(r: CheckResult) -> dict:
+    dev = worst_deviation(r)
+    return {"passed": r.passed, "measured": r.measured if math.isfinite(r.measured) else repr(r.measured),
+            "deviation_over_tolerance": dev if math.isfinite(dev) else None, "seconds": r.seconds}
+
+
+def results_document(results: list[CheckResult], header: RunHeader,
+                     ours: list[CheckResult] | None = None) -> dict:
+    """The JSON document of a run.
+
+    ``checks`` holds the results with the methods under test (ours where a check takes none of
+    them). With ``--compare``, ``ours`` holds the same checks on our methods and ``comparison``
+    one row per check: ``{"id", "ours": {...}, "yours": {...}}`` with passed, measured,
+    deviation_over_tolerance (worst part) and seconds.
+    """
+    doc = {"activebench": __version__, "profile": header.profile, "seed": header.seed,
+           "methods_under_test": dict(header.methods_under_test), "checks": [r.as_dict() for r in results]}
+    if header.compare:
+        ours = ours or []
+        doc["ours"] = [r.as_dict() for r in ours]
+        doc["comparison"] = [{"id": y.id, "ours": _brief(o), "yours": _brief(y)}
+                             for o, y in zip(ours, results, strict=True)]
+    return doc
+
+
+def write_json(path: str | Path, results: list[CheckResult], header: RunHeader,
+               ours: list[CheckResult] | None = None) -> None:
     """Write the results document atomically."""
-    atomic_write_text(path, json.dumps(results_document(results, profile, seed), indent=2))
+    atomic_write_text(path, json.dumps(results_document(results, header, ours), indent=2))
 
 
 def _parts_plot(result: CheckResult):
@@ -65,8 +109,11 @@ def _parts_plot(result: CheckResult):
     return plot
 
 
-def save_figure(result: CheckResult, folder: Path) -> str:
-    """Draw the check's figure (its own, else a per-part tolerance chart) into ``folder``; return the file name."""
+def save_figure(result: CheckResult, folder: Path, suffix: str = "") -> str:
+    """Draw the check's figure (its own, else a per-part tolerance chart) into ``folder``; return the file name.
+
+    ``suffix`` tells two runs of one check apart (``".ours"`` beside the method under test).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -75,9 +122,10 @@ def save_figure(result: CheckResult, folder: Path) -> str:
     fig = plt.figure(figsize=(6.4, 4.0))
     try:
         (result.plot or _parts_plot(result))(fig)
-        fig.suptitle(f"{result.id}: {'PASS' if result.passed else 'FAIL'}", fontsize=10)
+        who = {"": "", ".ours": " (ours)"}.get(suffix, f" ({suffix.strip('.')})")
+        fig.suptitle(f"{result.id}{who}: {'PASS' if result.passed else 'FAIL'}", fontsize=10)
         fig.tight_layout()
-        name = f"{result.id}.png"
+        name = f"{result.id}{suffix}.png"
         tmp = folder / f".{name}.tmp.png"
         fig.savefig(tmp, dpi=100)
         os.replace(tmp, folder / name)
@@ -90,39 +138,79 @@ def _fmt(v: float | str) -> str:
     return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
 
 
-def write_html(folder: str | Path, results: list[CheckResult], profile: str, seed: int,
-               figures: dict[str, str]) -> Path:
-    """Write ``folder/index.html`` (self-contained but for the PNG figures beside it)."""
+def _parts_table(r: CheckResult) -> str:
+    parts = "".join(
+        f"<tr><td>{html.escape(p['name'])}</td><td>{'PASS' if p['passed'] else 'FAIL'}</td>"
+        f"<td>{_fmt(p['measured'])}</td><td>{_fmt(p['expected'])}</td><td>{_fmt(p['tolerance'])}</td>"
+        f"<td>{html.escape(p['tolerance_basis'])}</td></tr>" for p in r.details.get("parts", []))
+    return (f"<table><tr><th>part</th><th>verdict</th><th>measured</th><th>expected</th><th>tolerance</th>"
+            f"<th>tolerance from</th></tr>{parts}</table>")
+
+
+def write_html(folder: str | Path, results: list[CheckResult], header: RunHeader, figures: dict[str, str],
+               ours: list[CheckResult] | None = None) -> Path:
+    """Write ``folder/index.html`` (self-contained but for the PNG figures beside it).
+
+    With ``ours`` (``--compare``) the summary and each check's section show our method and the
+    method under test side by side.
+    """
     folder = Path(folder)
+    ours_by_id = {r.id: r for r in (ours or [])}
     rows, sections = [], []
     for r in results:
         status = "PASS" if r.passed else "FAIL"
-        rows.append(
-            f"<tr class='{status.lower()}'><td><a href='#{r.id}'>{html.escape(r.id)}</a></td><td>{status}</td>"
-            f"<td>{_fmt(r.measured)}</td><td>{_fmt(r.expected)}</td><td>{_fmt(r.tolerance)}</td>"
-            f"<td>{r.seconds:.1f}</td><td>{html.escape(r.source)}</td></tr>")
-        parts = "".join(
-            f"<tr><td>{html.escape(p['name'])}</td><td>{'PASS' if p['passed'] else 'FAIL'}</td>"
-            f"<td>{_fmt(p['measured'])}</td><td>{_fmt(p['expected'])}</td><td>{_fmt(p['tolerance'])}</td>"
-            f"<td>{html.escape(p['tolerance_basis'])}</td></tr>" for p in r.details.get("parts", []))
+        o = ours_by_id.get(r.id)
+        if o is not None:
+            ostatus = "PASS" if o.passed else "FAIL"
+            rows.append(
+                f"<tr><td><a href='#{r.id}'>{html.escape(r.id)}</a></td>"
+                f"<td class='{ostatus.lower()}'>{ostatus}</td><td>{_fmt(o.measured)}</td>"
+                f"<td>{_fmt(worst_deviation(o))}</td><td>{o.seconds:.1f}</td>"
+                f"<td class='{status.lower()}'>{status}</td><td>{_fmt(r.measured)}</td>"
+                f"<td>{_fmt(worst_deviation(r))}</td><td>{r.seconds:.1f}</td><td>{html.escape(r.source)}</td></tr>")
+        else:
+            rows.append(
+                f"<tr><td><a href='#{r.id}'>{html.escape(r.id)}</a></td><td class='{status.lower()}'>{status}</td>"
+                f"<td>{_fmt(r.measured)}</td><td>{_fmt(r.expected)}</td><td>{_fmt(r.tolerance)}</td>"
+                f"<td>{r.seconds:.1f}</td><td>{html.escape(r.source)}</td></tr>")
         other = {k: v for k, v in r.as_dict()["details"].items() if k != "parts"}
         img = f"<img src='{figures[r.id]}' alt='{r.id}'>" if r.id in figures else ""
+        if o is not None:
+            oimg = f"<img src='{figures[r.id + '.ours']}' alt='{r.id} ours'>" if r.id + ".ours" in figures else ""
+            body = (f"<div class='side'><div><h3>ours — {'PASS' if o.passed else 'FAIL'}</h3>{_parts_table(o)}"
+                    f"{oimg}</div><div><h3>yours — {status}</h3>{_parts_table(r)}{img}</div></div>")
+        else:
+            body = f"{_parts_table(r)}{img}"
         sections.append(
             f"<section id='{r.id}'><h2>{html.escape(r.id)} — {status}</h2><p>{html.escape(r.source)}</p>"
-            f"<table><tr><th>part</th><th>verdict</th><th>measured</th><th>expected</th><th>tolerance</th>"
-            f"<th>tolerance from</th></tr>{parts}</table>{img}"
-            f"<pre>{html.escape(json.dumps(other, indent=1))}</pre></section>")
+            f"{body}<pre>{html.escape(json.dumps(other, indent=1))}</pre></section>")
     n_pass = sum(r.passed for r in results)
+    if header.methods_under_test:
+        mut = "; ".join(f"<code>{html.escape(k)}</code> = <code>{html.escape(v)}</code>"
+                        for k, v in header.methods_under_test.items())
+        mut_line = f"<p class='mut'>Method under test: {mut}.</p>"
+    else:
+        mut_line = "<p>Methods: ours (no <code>--method</code> given).</p>"
+    if ours is not None and header.compare:
+        thead = ("<tr><th rowspan=2>check</th><th colspan=4>ours</th><th colspan=4>yours (method under test)</th>"
+                 "<th rowspan=2>source</th></tr><tr>" + "<th>verdict</th><th>measured</th><th>dev/tol</th>"
+                 "<th>seconds</th>" * 2 + "</tr>")
+        title = (f"yours {n_pass}/{len(results)}, ours {sum(o.passed for o in ours)}/{len(ours)} checks passed")
+    else:
+        thead = ("<tr><th>check</th><th>verdict</th><th>measured</th><th>expected</th><th>tolerance</th>"
+                 "<th>seconds</th><th>source</th></tr>")
+        title = f"{n_pass}/{len(results)} checks passed"
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>activebench report</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}table{{border-collapse:collapse;margin:8px 0}}
-td,th{{border:1px solid #ccc;padding:3px 6px;font-size:13px}}tr.pass td:nth-child(2){{color:#070}}
-tr.fail td:nth-child(2){{color:#b00;font-weight:bold}}pre{{background:#f6f6f6;font-size:11px;overflow:auto}}
-img{{max-width:640px}}</style></head><body>
-<h1>activebench {html.escape(__version__)} — {n_pass}/{len(results)} checks passed</h1>
-<p>profile <b>{html.escape(profile)}</b>, seed <b>{seed}</b>.
+<style>body{{font-family:sans-serif;max-width:1300px;margin:auto}}table{{border-collapse:collapse;margin:8px 0}}
+td,th{{border:1px solid #ccc;padding:3px 6px;font-size:13px}}td.pass{{color:#070}}
+td.fail{{color:#b00;font-weight:bold}}pre{{background:#f6f6f6;font-size:11px;overflow:auto}}
+img{{max-width:620px}}.side{{display:flex;gap:12px}}.side>div{{flex:1}}.mut{{font-size:16px}}</style></head><body>
+<h1>activebench {html.escape(__version__)} — {title}</h1>
+{mut_line}
+<p>profile <b>{html.escape(header.profile)}</b>, seed <b>{header.seed}</b>; dev/tol is the worst part's
+|measured − expected| / tolerance (below 1 passes).
 Machine-readable results: <a href="results.json">results.json</a>.</p>
-<table><tr><th>check</th><th>verdict</th><th>measured</th><th>expected</th><th>tolerance</th><th>seconds</th>
-<th>source</th></tr>{''.join(rows)}</table>
+<table>{thead}{''.join(rows)}</table>
 {''.join(sections)}
 </body></html>"""
     out = folder / "index.html"

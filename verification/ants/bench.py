@@ -14,14 +14,12 @@ import os
 
 import numba
 import numpy as np
-from scipy.special import j0, jn_zeros
+from scipy.special import j0
 
 from continuum.disc import DiscParams, DiscSolver, RadialGrid, ftcs_paper
 from continuum.normal_modes import anneal, geometric_schedule
-from verification.ants.checks import PAPER, modal_model
+from verification.ants.cases import J11, PAPER, modal_model
 from verification.timing import timed
-
-J11 = float(jn_zeros(1, 1)[0])
 
 
 def metropolis(quick: bool = False) -> dict:

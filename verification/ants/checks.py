@@ -1,13 +1,9 @@
-"""Checks of the nonlinear-diffusion chemotaxis model on a disc (seed 002, "ants").
+"""Checks of the nonlinear-diffusion chemotaxis model on a disc ([ANTS], "ants").
 
-Methods under test (keyword arguments, default ours):
-
-* ``solver(params, n_cells) -> DiscSolver``-like object with ``grid`` and
-  ``run(rho0, c0, dt, n_steps, W_every) -> (rho, c, W)`` (``continuum.disc``)
-* ``functional(params, grid, rho, c) -> W`` (discrete Eq. 18)
-* ``modal_W(params, c_const, E, G, m_hat) -> W`` (Eq. 46)
-* ``identity_coefficients(params) -> (coef_c, coef_rho)`` of Eq. (17)
-* ``annealer(model, temperatures, sweeps, n_samples, seed, c_const0) -> AnnealResult``
+Every check takes the methods under test as keyword arguments (default: ours), typed by the
+protocols of :mod:`verification.ants.protocols` (``ants.solver``, ``ants.functional``,
+``ants.modal_W``, ``ants.identity_coefficients``, ``ants.annealer``), so a user's solver,
+functional or annealer goes through the same comparison.
 """
 
 from __future__ import annotations
@@ -18,49 +14,26 @@ import numpy as np
 from scipy.special import j0, jn_zeros
 from scipy.stats import binom
 
-from continuum.disc import (
-    DiscParams,
-    DiscSolver,
-    RadialGrid,
-    dissipation_terms,
-    lyapunov_W,
-    semi_discrete_rhs,
-)
-from continuum.normal_modes import ModalModel, anneal, geometric_schedule
+from continuum.disc import DiscParams, RadialGrid, dissipation_terms, semi_discrete_rhs
+from continuum.normal_modes import ModalModel, geometric_schedule
 from verification import stats
-from verification.ants import derivation as deriv
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.ants.cases import J11, PAPER, RHO_C, entropy_from_modes, f0_star, modal_model, numeric, pars
+from verification.ants.protocols import (
+    ANNEALER,
+    FUNCTIONAL,
+    IDENTITY,
+    MODAL_W,
+    SOLVER,
+    Annealer,
+    Functional,
+    IdentityCoefficients,
+    ModalW,
+    Solver,
+)
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
 
-SRC = "seed 002"
-PAPER = DiscParams(chi0=4.0, D0=1.0, f0=4.0, nu0=1.0, g0=1.0, radius=1.0)
-RHO_C = 1.0
 EPS = np.finfo(float).eps
-
-
-def _num():
-    return deriv.numeric()
-
-
-def _pars(p: DiscParams) -> tuple:
-    return (p.chi0, p.D0, p.f0, p.nu0, p.g0)
-
-
-def modal_model(p: DiscParams, m_hat: int = 19, rho_const: float = RHO_C) -> ModalModel:
-    """Eq. (46) coefficients from the derived per-mode matrix Q_m."""
-    z = np.concatenate(([0.0], jn_zeros(1, m_hat)))
-    Q = np.array([_num().Q(*_pars(p), p.radius, zz) for zz in z], dtype=float)
-    return ModalModel(Q[:, 0, 0], Q[:, 0, 1], Q[:, 1, 1], p.chi0 / p.D0, rho_const, p.radius)
-
-
-def default_modal_W(p: DiscParams, c_const: float, E, G, m_hat: int = 19) -> float:
-    """Eq. (46) with the derived coefficients."""
-    return modal_model(p, m_hat).W(c_const, E, G)
-
-
-def default_identity(p: DiscParams) -> tuple[float, float]:
-    """Derived coefficients of Eq. (17): -dW/dtau = coef_c int c'_tau^2 + coef_rho int rho |grad Z|^2."""
-    n = _num()
-    return float(n.coef_c(*_pars(p))), float(n.coef_rho(*_pars(p)))
 
 
 def _roundoff(p: DiscParams, grid: RadialGrid, rho, c) -> float:
@@ -72,8 +45,10 @@ def _roundoff(p: DiscParams, grid: RadialGrid, rho, c) -> float:
 
 
 # ----------------------------------------------------------------------------
-@check("ants.homogeneous_W", source=f"{SRC} Eq. (19), W_ref/(pi l^2) = -190 for f0 = 5")
-def homogeneous_W(cfg: CheckConfig, functional=lyapunov_W, modal_W=default_modal_W) -> CheckResult:
+@check("ants.homogeneous_W", source=cite("ANTS", "Eq. (19), W_ref/(pi l^2) = -190 for f0 = 5"),
+       methods={"functional": "ants.functional", "modal_W": "ants.modal_W"})
+def homogeneous_W(ctx: CheckContext, functional: Functional = FUNCTIONAL.default,
+                  modal_W: ModalW = MODAL_W.default) -> CheckResult:
     """W of the homogeneous state: grid quadrature and Eq. (46) vs the derived Eq. (19)."""
     parts = []
     grid = RadialGrid(1.0, 200)
@@ -82,7 +57,7 @@ def homogeneous_W(cfg: CheckConfig, functional=lyapunov_W, modal_W=default_modal
         p = PAPER.replace(f0=f0, chi0=chi0)
         c_hom = f0 / p.g0 * RHO_C
         rho, c = np.full(grid.n, RHO_C), np.full(grid.n, c_hom)
-        W_der = float(_num().W_hom(*_pars(p), RHO_C, p.radius))
+        W_der = float(numeric().W_hom(*pars(p), RHO_C, p.radius))
         W_q = functional(p, grid, rho, c)
         W_m = modal_W(p, c_hom, np.zeros(19), np.zeros(19))
         tol = _roundoff(p, grid, rho, c)
@@ -95,21 +70,22 @@ def homogeneous_W(cfg: CheckConfig, functional=lyapunov_W, modal_W=default_modal
     parts.append(Part("derived Eq. 19 at f0 = 5 vs the seed's -190", W5, -190.0, 1e-9 * 190,
                       "exact arithmetic (round-off only)"))
     details["seed_value_f0_5"] = -190.0
-    return result_from_parts("ants.homogeneous_W", f"{SRC} Eq. (19)", parts, details)
+    return ctx.result(parts, details)
 
 
 # ----------------------------------------------------------------------------
-@check("ants.stationary_bessel", source=f"{SRC} Eqs. (28)-(35)")
-def stationary_bessel(cfg: CheckConfig, functional=lyapunov_W, modal_W=default_modal_W) -> CheckResult:
+@check("ants.stationary_bessel", source=cite("ANTS", "Eqs. (28)-(35)"),
+       methods={"functional": "ants.functional", "modal_W": "ants.modal_W"})
+def stationary_bessel(ctx: CheckContext, functional: Functional = FUNCTIONAL.default,
+                      modal_W: ModalW = MODAL_W.default) -> CheckResult:
     """At K l = j11 the J0(K r) states have the W of the homogeneous state for every amplitude A."""
-    j11 = float(jn_zeros(1, 1)[0])
-    f_star = float(_num().f0_star(PAPER.chi0, PAPER.D0, PAPER.nu0, PAPER.g0, PAPER.radius, j11))
+    f_star = f0_star()
     p = PAPER.replace(f0=f_star)
-    W_hom = float(_num().W_hom(*_pars(p), RHO_C, p.radius))
+    W_hom = float(numeric().W_hom(*pars(p), RHO_C, p.radius))
     c_hom = f_star / p.g0 * RHO_C
-    K = math.sqrt(_num().K2(*_pars(p)))
+    K = math.sqrt(numeric().K2(*pars(p)))
     s = p.chi0 / p.D0
-    A_max = RHO_C / (s * abs(j0(j11)))  # rho >= 0 at r = l
+    A_max = RHO_C / (s * abs(j0(J11)))  # rho >= 0 at r = l
     parts = []
     details = {"f0_star": f_star, "K": K, "A_max": A_max}
     for frac in (0.3, 0.9):
@@ -132,7 +108,7 @@ def stationary_bessel(cfg: CheckConfig, functional=lyapunov_W, modal_W=default_m
         parts.append(Part(f"Eq. 46 W, A = {frac:.1f} A_max", Wm / math.pi, W_hom / math.pi, 1e-12 * abs(W_hom),
                           "round-off: the m = 1 quadratic form is degenerate at K l = j11"))
         details[f"W_grid_{frac}"] = Ws
-    return result_from_parts("ants.stationary_bessel", f"{SRC} Eq. (35)", parts, details)
+    return ctx.result(parts, details)
 
 
 # ----------------------------------------------------------------------------
@@ -140,8 +116,7 @@ def _grow_rate(solver, p, n_cells, dt, t1, t2, amp=1e-4):
     """Growth rate of the J0(j11 r/l) projection between t1 and t2 from a small perturbation."""
     s = solver(p, n_cells)
     grid = s.grid
-    j11 = float(jn_zeros(1, 1)[0])
-    phi = j0(j11 * grid.r / p.radius)
+    phi = j0(J11 * grid.r / p.radius)
     V = grid.volumes
     rho0 = RHO_C + amp * phi
     c0 = np.full(grid.n, p.f0 / p.g0 * RHO_C)
@@ -156,24 +131,23 @@ def _grow_rate(solver, p, n_cells, dt, t1, t2, amp=1e-4):
 def _long_run(solver, p: DiscParams, n_cells: int, dt: float, t_end: float, amp: float = 1e-4):
     """Stable-scheme run from rho_c + amp J0(j11 r/l), c = (f0/g0) rho_c, to t_end; returns (rho, c)."""
     s = solver(p, n_cells)
-    phi = j0(float(jn_zeros(1, 1)[0]) * s.grid.r / p.radius)
+    phi = j0(J11 * s.grid.r / p.radius)
     rho, c, _ = s.run(RHO_C + amp * phi, np.full(s.grid.n, p.f0 / p.g0 * RHO_C), dt, round(t_end / dt))
     return rho, c
 
 
-@check("ants.threshold", source=f"{SRC} Eqs. (22)-(24), Fig. 6")
-def threshold(cfg: CheckConfig, solver=DiscSolver) -> CheckResult:
+@check("ants.threshold", source=cite("ANTS", "Eqs. (22)-(24), Fig. 6"), methods={"solver": "ants.solver"})
+def threshold(ctx: CheckContext, solver: Solver = SOLVER.default) -> CheckResult:
     """f0* from K l = j11; PDE growth rates of the J0 mode below/at/above f0* vs the derived Eq. (22)."""
-    j11 = float(jn_zeros(1, 1)[0])
-    f_star = float(_num().f0_star(PAPER.chi0, PAPER.D0, PAPER.nu0, PAPER.g0, PAPER.radius, j11))
+    f_star = f0_star()
     parts = [Part("f0* from K l = j11 vs the seed's 3.92", f_star, 3.92, 0.005, "rounding of the stated value")]
     details = {"f0_star": f_star}
-    n_cells, dt = cfg.pick(64, 128), cfg.pick(2e-3, 5e-4)
-    t1, t2 = 1.0, cfg.pick(5.0, 10.0)
+    n_cells, dt = ctx.pick(64, 128), ctx.pick(2e-3, 5e-4)
+    t1, t2 = 1.0, ctx.pick(5.0, 10.0)
     rates = {}
     for f0 in (3.80, 3.90, 4.00):
         p = PAPER.replace(f0=f0)
-        eta = float(_num().growth(*_pars(p), RHO_C, j11 / p.radius))
+        eta = float(numeric().growth(*pars(p), RHO_C, J11 / p.radius))
         g = _grow_rate(solver, p, n_cells, dt, t1, t2)
         g_dt = _grow_rate(solver, p, n_cells, dt / 2, t1, t2)
         g_h = _grow_rate(solver, p, 2 * n_cells, dt, t1, t2)
@@ -189,9 +163,9 @@ def threshold(cfg: CheckConfig, solver=DiscSolver) -> CheckResult:
                       "ordering (must be < 1)", passed=slow))
     # long time at f0 = 4.00: growth to the J0(j11 r/l) profile, stopped at rho = 0
     p4 = PAPER.replace(f0=4.00)
-    rho_end, _ = _long_run(solver, p4, n_cells, dt, cfg.pick(80.0, 120.0))
+    rho_end, _ = _long_run(solver, p4, n_cells, dt, ctx.pick(80.0, 120.0))
     grid = RadialGrid(1.0, n_cells)
-    phi = j0(j11 * grid.r)
+    phi = j0(J11 * grid.r)
     d = rho_end - RHO_C
     share = float(np.sum(grid.volumes * d * phi) ** 2 / (np.sum(grid.volumes * phi**2) * np.sum(grid.volumes * d**2)))
     parts.append(Part("f0 = 4.00 long time: J0(j11 r/l) share of (rho - rho_c)^2", share, 1.0, 0.01,
@@ -200,27 +174,28 @@ def threshold(cfg: CheckConfig, solver=DiscSolver) -> CheckResult:
                       0.0, 1e-3, "saturation at the non-negativity limit; 0.1 % of rho_c"))
     details.update({"rates_measured_vs_derived": {str(k): v for k, v in rates.items()}, "n_cells": n_cells, "dt": dt,
                     "t_window": (t1, t2)})
-    return result_from_parts("ants.threshold", f"{SRC} Eq. (22)", parts, details)
+    return ctx.result(parts, details)
 
 
 # ----------------------------------------------------------------------------
-@check("ants.lyapunov", source=f"{SRC} Eqs. (17)-(18)")
-def lyapunov(cfg: CheckConfig, solver=DiscSolver, functional=lyapunov_W,
-             identity_coefficients=default_identity) -> CheckResult:
+@check("ants.lyapunov", source=cite("ANTS", "Eqs. (17)-(18)"),
+       methods={"solver": "ants.solver", "functional": "ants.functional",
+                "identity_coefficients": "ants.identity_coefficients"})
+def lyapunov(ctx: CheckContext, solver: Solver = SOLVER.default, functional: Functional = FUNCTIONAL.default,
+             identity_coefficients: IdentityCoefficients = IDENTITY.default) -> CheckResult:
     """W non-increasing along the stable scheme; the derived Eq. (17) identity on the semi-discrete flow."""
     p = PAPER.replace(f0=4.5)
-    n_cells = cfg.pick(100, 200)
+    n_cells = ctx.pick(100, 200)
     s = solver(p, n_cells)
     grid = s.grid
-    j11 = float(jn_zeros(1, 1)[0])
     # start from an over-aggregated J0 profile plus a second mode, c off its equilibrium
-    ph1, ph2 = j0(j11 * grid.r), j0(jn_zeros(1, 2)[1] * grid.r)
+    ph1, ph2 = j0(J11 * grid.r), j0(jn_zeros(1, 2)[1] * grid.r)
     rho0 = RHO_C + 1.5 * ph1 + 0.3 * ph2
     rho0 = np.maximum(rho0, 0.05)
     # c near its quasi-static response to rho (mode by mode f0/(g0 + nu0 k^2)), 10 % low
-    k1, k2 = j11 / p.radius, float(jn_zeros(1, 2)[1]) / p.radius
+    k1, k2 = J11 / p.radius, float(jn_zeros(1, 2)[1]) / p.radius
     c0 = 0.9 * p.f0 * (RHO_C / p.g0 + 1.5 * ph1 / (p.g0 + p.nu0 * k1**2) + 0.3 * ph2 / (p.g0 + p.nu0 * k2**2))
-    n_steps, dt = cfg.pick(3000, 20000), 1e-3
+    n_steps, dt = ctx.pick(3000, 20000), 1e-3
     rho, c, Ws = s.run(rho0, c0, dt, n_steps, W_every=1)
     W_all = np.concatenate(([functional(p, grid, rho0, c0)], Ws))
     inc = float(np.max(np.diff(W_all)))
@@ -250,21 +225,10 @@ def lyapunov(cfg: CheckConfig, solver=DiscSolver, functional=lyapunov_W,
         ax.set_xlabel("t")
         ax.set_ylabel("W")
 
-    return result_from_parts("ants.lyapunov", f"{SRC} Eq. (17)", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
-def _entropy_from_modes(model: ModalModel, E: np.ndarray, G: np.ndarray) -> float:
-    """Eq. (48) by the trapezoid rule on the annealer's own non-negativity mesh (NaN if rho < 0 there)."""
-    r = model.mesh()
-    rho = model.rho_const + E[1:] @ model.basis(r)[1:]
-    if np.any(rho < 0):
-        return math.nan
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(rho > 0, rho * np.log(rho / model.rho_const), 0.0)
-    return float(-2 * np.pi * np.trapezoid(f * r, r))
-
-
 def _peak_positions(model: ModalModel, E: np.ndarray) -> np.ndarray:
     """Radius of the density maximum of each sample [l]."""
     r = np.linspace(0.0, model.radius, 801)
@@ -277,18 +241,18 @@ def _clusters(values: np.ndarray, gap: float) -> int:
     return int(1 + np.sum(np.diff(v) > gap))
 
 
-@check("ants.annealing", source=f"{SRC} Methods, Figs. 3-5")
-def annealing(cfg: CheckConfig, annealer=anneal) -> CheckResult:
+@check("ants.annealing", source=cite("ANTS", "Methods, Figs. 3-5"), methods={"annealer": "ants.annealer"})
+def annealing(ctx: CheckContext, annealer: Annealer = ANNEALER.default) -> CheckResult:
     """S(f0) jumps once near f0*; several T = 0 minima (f0 = 10, chi0 = 8); annealing beats them."""
-    sweeps = cfg.pick(200, 15000)
+    sweeps = ctx.pick(200, 15000)
     n_samples = 20
     temps = np.concatenate((geometric_schedule(), [0.0]))
     f_grid = np.array([3.6, 3.72, 3.84, 3.96, 4.08, 4.2, 4.6, 5.0, 12.2, 12.9])
     S_mean, S_se = [], []
     for i, f0 in enumerate(f_grid):
         mod = modal_model(PAPER.replace(f0=float(f0)))
-        res = annealer(mod, temps, sweeps, n_samples, cfg.sub_seed("ants.annealing", i) % 2**30, f0 * RHO_C)
-        S = np.array([_entropy_from_modes(mod, res.E[k], res.G[k]) for k in range(n_samples)])
+        res = annealer(mod, temps, sweeps, n_samples, ctx.seed(i) % 2**30, f0 * RHO_C)
+        S = np.array([entropy_from_modes(mod, res.E[k], res.G[k]) for k in range(n_samples)])
         m, se = stats.mean_se(S)
         S_mean.append(m)
         S_se.append(se)
@@ -298,8 +262,7 @@ def annealing(cfg: CheckConfig, annealer=anneal) -> CheckResult:
     slopes = np.where(steps <= 0.75, jumps / steps, 0.0)  # the 5.0 -> 12.2 gap is not a grid step
     kmax = int(np.argmax(slopes))
     mid = 0.5 * (f_grid[kmax] + f_grid[kmax + 1])
-    j11 = float(jn_zeros(1, 1)[0])
-    f_star = float(_num().f0_star(PAPER.chi0, PAPER.D0, PAPER.nu0, PAPER.g0, PAPER.radius, j11))
+    f_star = f0_star()
     parts = [Part("f0 of the steepest S step (bracket midpoint)", mid, f_star,
                   0.5 * (f_grid[kmax + 1] - f_grid[kmax]), "half the f0 grid spacing")]
     # once: every other step is at least twice as flat (|dS/df0|) as the jump, including the step
@@ -311,14 +274,14 @@ def annealing(cfg: CheckConfig, annealer=anneal) -> CheckResult:
     p10 = PAPER.replace(f0=10.0, chi0=8.0)
     mod = modal_model(p10)
     c0 = 10.0 * RHO_C
-    zero = annealer(mod, np.zeros(1), cfg.pick(1000, 15000), n_samples, cfg.sub_seed("ants", "T0") % 2**30, c0)
+    zero = annealer(mod, np.zeros(1), ctx.pick(1000, 15000), n_samples, ctx.shared_seed("ants", "T0") % 2**30, c0)
     peaks = _peak_positions(mod, zero.E)
     classes = np.where(peaks < 0.05 * p10.radius, 0, np.where(peaks > 0.95 * p10.radius, 2, 1))
     n_min = len(set(classes.tolist()))
     parts.append(Part("kinds of T = 0 minima (f0 = 10, chi0 = 8): peak at centre / ring / edge", n_min, 3, 1,
                       "the seed reports 3 minima; 'several' = at least 2 kinds among 20 T = 0 runs (T = 0 runs "
                       "jam on the non-negativity constraint, so ring radii scatter and are not counted apart)"))
-    ann = annealer(mod, temps, cfg.pick(600, 15000), n_samples, cfg.sub_seed("ants", "anneal10") % 2**30, c0)
+    ann = annealer(mod, temps, ctx.pick(600, 15000), n_samples, ctx.shared_seed("ants", "anneal10") % 2**30, c0)
     best0 = float(np.min(zero.W))
     below = int(np.sum(ann.W < best0))
     # null: annealed endpoints exchangeable with the T = 0 ones -> each is below the minimum of the
@@ -344,20 +307,21 @@ def annealing(cfg: CheckConfig, annealer=anneal) -> CheckResult:
         ax.set_xlabel("f0")
         ax.set_ylabel("S")
 
-    return result_from_parts("ants.annealing", f"{SRC} Methods", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
-@check("ants.pde_vs_annealing", source=f"{SRC} Fig. 6 vs Fig. 2", profiles=("full",))
-def pde_vs_annealing(cfg: CheckConfig, solver=DiscSolver, annealer=anneal) -> CheckResult:
+@check("ants.pde_vs_annealing", source=cite("ANTS", "Fig. 6 vs Fig. 2"), profiles=("full",),
+       methods={"solver": "ants.solver", "annealer": "ants.annealer"})
+def pde_vs_annealing(ctx: CheckContext, solver: Solver = SOLVER.default,
+                     annealer: Annealer = ANNEALER.default) -> CheckResult:
     """Long-time PDE state at f0 = 4.00 vs the annealed minimum of Eq. (46): E_01 and rho(0)."""
     p = PAPER.replace(f0=4.00)
-    j11 = float(jn_zeros(1, 1)[0])
     res = {}
     for n_cells, dt in ((64, 2e-3), (128, 1e-3)):
         rho, c = _long_run(solver, p, n_cells, dt, 100.0)
         grid = RadialGrid(1.0, n_cells)
-        phi = j0(j11 * grid.r)
+        phi = j0(J11 * grid.r)
         E1 = float(np.sum(grid.volumes * (rho - RHO_C) * phi) / np.sum(grid.volumes * phi**2))
         res[n_cells] = (E1, float(rho[0]))
         # what Eq. (46) truncated at m = 19 cannot represent: the PDE state minus its m <= 19 projection
@@ -366,13 +330,13 @@ def pde_vs_annealing(cfg: CheckConfig, solver=DiscSolver, annealer=anneal) -> Ch
         tail = float(np.max(np.abs(rho - RHO_C - Em @ B)))
     mod = modal_model(p)
     temps = np.concatenate((geometric_schedule(), [0.0]))
-    sweeps = cfg.pick(1000, 15000)
-    ann = annealer(mod, temps, sweeps, 20, cfg.sub_seed("ants.pde_vs_annealing") % 2**30, p.f0 * RHO_C)
+    sweeps = ctx.pick(1000, 15000)
+    ann = annealer(mod, temps, sweeps, 20, ctx.seed() % 2**30, p.f0 * RHO_C)
     E1_m, E1_se = stats.mean_se(ann.E[:, 1])
     rho0 = RHO_C + ann.E[:, 1:] @ mod.basis(np.zeros(1))[1:, 0]
     r0_m, r0_se = stats.mean_se(rho0)
     parts = []
-    shift = tail / abs(float(j0(j11)))  # E_01 shift that re-satisfies rho >= 0 at r = l after truncation
+    shift = tail / abs(float(j0(J11)))  # E_01 shift that re-satisfies rho >= 0 at r = l after truncation
     for name, k, (m, se), trunc in (("E_01", 0, (E1_m, E1_se), shift),
                                     ("rho(r = 0)", 1, (r0_m, r0_se), shift + tail)):
         grid_err = 3 * abs(res[64][k] - res[128][k])
@@ -384,4 +348,4 @@ def pde_vs_annealing(cfg: CheckConfig, solver=DiscSolver, annealer=anneal) -> Ch
     details = {"pde": res, "truncation_tail_max": tail, "annealed_E01": ann.E[:, 1], "annealed_W": ann.W,
                "sweeps_per_T": sweeps,
                "schedule": "T = 10 x 1.2^-n, n = 0..50, then T = 0"}
-    return result_from_parts("ants.pde_vs_annealing", f"{SRC} Figs. 2, 6", parts, details)
+    return ctx.result(parts, details)

@@ -1,7 +1,7 @@
 """Sweep ``ants-entropy``: the entropy S(f0) of annealed normal-mode states (seed 002 Figs. 3-5).
 
 Each task anneals the normal-mode Lyapunov functional W (Eq. 46, derived coefficients,
-:func:`verification.ants.checks.modal_model`) at one f0 by Metropolis (``n_samples``
+:func:`verification.ants.cases.modal_model`) at one f0 by Metropolis (``n_samples``
 independent chains, geometric temperature schedule ending at T = 0) and returns the
 mean and standard error of the entropy S (Eq. 48) of the final states. The scan shows the
 single jump of S at the linear-stability threshold f0* = j11^2 D0 nu0/(chi0 g0 R^2)
@@ -21,23 +21,14 @@ def entropy_task(f0: float, chi0: float, sweeps: int, n_samples: int, seed: int)
     """Anneal W at ``f0`` and return S statistics over ``n_samples`` chains."""
     from continuum.normal_modes import anneal, geometric_schedule
     from verification import stats
-    from verification.ants.checks import PAPER, RHO_C, _entropy_from_modes, modal_model
+    from verification.ants.cases import PAPER, RHO_C, entropy_from_modes, modal_model
 
     mod = modal_model(PAPER.replace(f0=f0, chi0=chi0))
     temps = np.concatenate((geometric_schedule(), [0.0]))
     res = anneal(mod, temps, sweeps, n_samples, seed % 2**30, f0 * RHO_C)
-    S = np.array([_entropy_from_modes(mod, res.E[k], res.G[k]) for k in range(n_samples)])
+    S = np.array([entropy_from_modes(mod, res.E[k], res.G[k]) for k in range(n_samples)])
     m, se = stats.mean_se(S)
     return {"S_mean": float(m), "S_se": float(se), "S": S.tolist()}
-
-
-def f0_star(chi0: float) -> float:
-    """Derived linear-stability threshold for the paper's other parameters."""
-    from scipy.special import jn_zeros
-
-    from verification.ants.checks import PAPER, _num
-
-    return float(_num().f0_star(chi0, PAPER.D0, PAPER.nu0, PAPER.g0, PAPER.radius, float(jn_zeros(1, 1)[0])))
 
 
 def _validate(p: dict) -> None:
@@ -58,6 +49,8 @@ def _plan(p: dict, results: dict) -> list[Task]:
 
 
 def _summarize(p: dict, results: dict):
+    from verification.ants.cases import f0_star
+
     fs = f0_star(p["chi0"])
     rows = []
     for f in p["f0"]:
@@ -68,6 +61,8 @@ def _summarize(p: dict, results: dict):
 
 
 def _plot(fig, p: dict, results: dict) -> None:
+    from verification.ants.cases import f0_star
+
     ax = fig.add_subplot(111)
     pts = [(f, results[f"f0={f:g}"]) for f in p["f0"] if f"f0={f:g}" in results]
     ax.errorbar([f for f, _ in pts], [r["S_mean"] for _, r in pts], yerr=[2 * r["S_se"] for _, r in pts], fmt="o-")

@@ -1,11 +1,8 @@
-"""Checks of the Keller-Segel solvers (seed 001 §6): dispersion, conservation and positivity, 2D onset.
+"""Checks of the Keller-Segel solvers ([CHEMOTAXIS] §6): dispersion, conservation and positivity, 2D onset.
 
-Each check takes the solver under test as a keyword argument (default: ours):
-
-* 1D: ``solver(params: KellerSegel1DParams, u0, v0, times) -> (u, v)``, arrays of shape
-  (len(times), n_cells) (see ``continuum.keller_segel.fv_solver``);
-* 2D: ``solver(params: KellerSegel2DParams, u0, v0, times) -> (u, v)``, shape (len(times), n, n)
-  (see ``continuum.keller_segel.ks2d_solver``).
+Each check takes the solver under test as a keyword argument (default: ours), typed by the
+protocols of :mod:`verification.keller_segel.protocols`: ``ks1d.solver`` (the 1D model of §6.4)
+and ``ks2d.solver`` (the VisualPDE preset of §6.2).
 
 Growth-rate tolerances are a sum of stated error terms: the standard error of the
 log-linear fit (times ``stats.Z``), the spatial discretization error of second-order
@@ -18,50 +15,28 @@ quadratic nonlinear feedback at the largest amplitude reached.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 
-from continuum.keller_segel import (
-    THETA_1D,
-    THETA_2D,
-    KellerSegel1DParams,
-    KellerSegel2DParams,
-    fv_solver,
-    ks2d_solver,
-    seed_scheme_run,
-)
+from continuum.keller_segel import THETA_1D, THETA_2D, KellerSegel1DParams, KellerSegel2DParams, seed_scheme_run
 from verification import stats
 from verification.keller_segel import derivation as deriv
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.keller_segel.cases import (
+    AMPLITUDE,
+    SEED_1D,
+    SEED_NT,
+    SEED_T,
+    log_linear_rate,
+    measure_growth_1d,
+    unstable_eigvec,
+)
+from verification.keller_segel.protocols import SOLVER_1D, SOLVER_2D, Solver1D, Solver2D
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
 
 EPS = float(np.finfo(float).eps)
-#: Seed 001 §6.4 model parameters (chi0 varies).
-SEED_1D = {"length": 100.0, "n_cells": 200, "d_u": 1.0, "d_v": 20.0, "decay": 1.0}
-#: The seed's own call: T = 100, Nt = 20000 (dt = 0.005; its x0.2 step rule does not trigger).
-SEED_T, SEED_NT = 100.0, 20000
 #: VisualPDE KellerSegel preset: D = 1, a = 0.1 (c = 4 by default; onset near c = 3.46).
 PRESET_D, PRESET_A = 1.0, 0.1
-AMPLITUDE = 1e-6
-
-
-def mode_amplitude(field: np.ndarray, k: float, dx: float) -> np.ndarray:
-    """|Fourier coefficient| of mode k (1D, last axis), normalized so that A cos(k x) has amplitude A."""
-    n = field.shape[-1]
-    phase = np.exp(-1j * k * dx * np.arange(n))
-    return np.abs((field - field.mean(axis=-1, keepdims=True)) @ phase) * 2 / n
-
-
-def log_linear_rate(times: np.ndarray, amp: np.ndarray) -> tuple[float, float]:
-    """Slope of log(amp) vs t by least squares and its standard error (np.polyfit covariance)."""
-    coef, cov = np.polyfit(times, np.log(amp), 1, cov=True)
-    return float(coef[0]), float(math.sqrt(max(cov[0, 0], 0.0)))
-
-
-def _unstable_eigvec(A: np.ndarray) -> np.ndarray:
-    w, vec = np.linalg.eig(A)
-    e = np.real(vec[:, int(np.argmax(np.real(w)))])
-    return e / e[0]
 
 
 def dispersion_modes(params: KellerSegel1DParams) -> list[int]:
@@ -74,22 +49,6 @@ def dispersion_modes(params: KellerSegel1DParams) -> list[int]:
     for m in modes:
         params.wavenumber(m)  # too-coarse grids fail here, before any work
     return modes
-
-
-def measure_growth_1d(solver, params: KellerSegel1DParams, mode: int, times: np.ndarray) -> tuple[float, float, float]:
-    """Seed u = 1 + eps cos(kx) along the continuum eigenvector; return (rate, stderr, max amplitude)."""
-    num = deriv.numeric()
-    k = params.wavenumber(mode)
-    # eigenvector of the three-point symbol, so no decaying component pollutes the fit
-    A = num.A1d(float(num.lap_k2(k, params.dx)), params.d_u, params.d_v, params.chi0, params.decay, 1.0)
-    e = _unstable_eigvec(A)
-    x = params.x()
-    u0 = 1.0 + AMPLITUDE * e[0] * np.cos(k * x)
-    v0 = 1.0 / params.decay + AMPLITUDE * e[1] * np.cos(k * x)
-    u, _ = solver(params, u0, v0, np.concatenate(([0.0], times)))
-    amp = mode_amplitude(u[1:], k, params.dx)
-    rate, se = log_linear_rate(times, amp)
-    return rate, se, float(amp.max())
 
 
 def rate_tolerance(sigma, k: float, dx: float, dt_max: float, amp_max: float, nonlin_scale: float,
@@ -113,12 +72,13 @@ def rate_tolerance(sigma, k: float, dx: float, dt_max: float, amp_max: float, no
 
 
 # ----------------------------------------------------------------------------
-@check("ks1d.dispersion", source="seed 001 §6.3-6.4 (linear instability of the 1D Keller-Segel model)")
-def dispersion(cfg: CheckConfig, solver=fv_solver) -> CheckResult:
+@check("ks1d.dispersion", source=cite("CHEMOTAXIS", "§6.3-6.4 (linear instability of the 1D Keller-Segel model)"),
+       methods={"solver": "ks1d.solver"})
+def dispersion(ctx: CheckContext, solver: Solver1D = SOLVER_1D.default) -> CheckResult:
     """Growth rates of seeded Fourier modes in the linear regime vs the derived sigma(k), chi0 = 25 and 40."""
     num = deriv.numeric()
-    t0, t1 = 1.0, cfg.pick(4.0, 6.0)
-    times = np.linspace(t0, t1, cfg.pick(13, 41))
+    t0, t1 = 1.0, ctx.pick(4.0, 6.0)
+    times = np.linspace(t0, t1, ctx.pick(13, 41))
     parts, rows = [], []
     for chi in (25.0, 40.0):
         params = KellerSegel1DParams(chi0=chi, **SEED_1D)
@@ -161,26 +121,10 @@ def dispersion(cfg: CheckConfig, solver=fv_solver) -> CheckResult:
         ax.set_ylabel("growth rate σ")
         ax.legend(fontsize=7)
 
-    return result_from_parts("ks1d.dispersion", "seed 001 §6.3-6.4", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
-def seed_solver(params: KellerSegel1DParams, u0, v0, times, n_steps_per_time: float = SEED_NT / SEED_T):
-    """The seed 001 §6.4 algorithm in the solver protocol (dt = 0.005 as in the seed's call); nan after blow-up."""
-    times = np.asarray(times, dtype=float)
-    t_end = float(times[-1])
-    dt = 1.0 / n_steps_per_time
-    every = max(1, round(float(np.min(np.diff(times))) / dt)) if times.size > 1 else 1
-    rec = seed_scheme_run(params, u0, v0, t_end, round(t_end * n_steps_per_time), record_every=every)
-    out_u = np.full((times.size, params.n_cells), np.nan)
-    out_v = np.full_like(out_u, np.nan)
-    for i, t in enumerate(times):
-        j = np.flatnonzero(np.isclose(rec.times, t, atol=dt / 2))
-        if j.size and not (rec.blew_up and j[0] == rec.times.size - 1):
-            out_u[i], out_v[i] = rec.u[j[0]], rec.v[j[0]]
-    return out_u, out_v
-
-
 def seed_loss_report(chi: float, seed: int) -> dict:
     """When and how the seed algorithm loses positivity and mass (seed's own call, T = 100, Nt = 20000)."""
     params = KellerSegel1DParams(chi0=chi, **SEED_1D)
@@ -202,11 +146,12 @@ def seed_loss_report(chi: float, seed: int) -> dict:
             "peak_history": [rec.times.tolist(), peak.tolist()]}
 
 
-@check("ks1d.conservation_positivity", source="seed 001 §6.4 (seed parameters, chi0 = 40, T = 100)")
-def conservation_positivity(cfg: CheckConfig, solver=fv_solver) -> CheckResult:
+@check("ks1d.conservation_positivity", source=cite("CHEMOTAXIS", "§6.4 (seed parameters, chi0 = 40, T = 100)"),
+       methods={"solver": "ks1d.solver"})
+def conservation_positivity(ctx: CheckContext, solver: Solver1D = SOLVER_1D.default) -> CheckResult:
     """Mass to round-off and u, v >= 0 through aggregation (chi0 = 40); reports how the seed algorithm fails."""
     params = KellerSegel1DParams(chi0=40.0, **SEED_1D)
-    rng = np.random.default_rng(cfg.sub_seed("ks1d.conservation_positivity"))
+    rng = np.random.default_rng(ctx.seed())
     u0 = 1.0 + 0.01 * (rng.random(params.n_cells) - 0.5)
     times = np.linspace(0.0, SEED_T, 401)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -224,8 +169,7 @@ def conservation_positivity(cfg: CheckConfig, solver=fv_solver) -> CheckResult:
         Part("peak u(T) >= 5 (aggregation happened)", peak, 5.0, 0.0, "sanity: the check covers aggregation",
              passed=peak >= 5.0),
     ]
-    seed_reports = [seed_loss_report(chi, cfg.sub_seed("ks1d.conservation_positivity", "seed", chi))
-                    for chi in (25.0, 40.0)]
+    seed_reports = [seed_loss_report(chi, ctx.seed("seed", chi)) for chi in (25.0, 40.0)]
     details = {"model": {**SEED_1D, "chi0": 40.0}, "T": SEED_T, "mass0": float(mass[0]),
                "min_u": float(np.min(u)), "peak_u_T": peak, "seed_algorithm": seed_reports}
 
@@ -247,25 +191,26 @@ def conservation_positivity(cfg: CheckConfig, solver=fv_solver) -> CheckResult:
         ax2.set_ylabel("max u")
         ax2.legend(fontsize=7)
 
-    return result_from_parts("ks1d.conservation_positivity", "seed 001 §6.4", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
-def preset_box(cfg: CheckConfig) -> tuple[float, int, int]:
+def preset_box(ctx: CheckContext) -> tuple[float, int, int]:
     """(L, n, m): a periodic square holding the critical mode m times per side, n cells per side."""
     num = deriv.numeric()
     kc = math.sqrt(float(num.critical_k2(PRESET_D, PRESET_A)))
     m = 4
-    return 2 * math.pi * m / kc, cfg.pick(64, 128), m
+    return 2 * math.pi * m / kc, ctx.pick(64, 128), m
 
 
-@check("ks2d.pattern", source="seed 001 §6.2 (VisualPDE KellerSegel preset, D = 1, a = 0.1)")
-def pattern_onset(cfg: CheckConfig, solver=ks2d_solver) -> CheckResult:
+@check("ks2d.pattern", source=cite("CHEMOTAXIS", "§6.2 (VisualPDE KellerSegel preset, D = 1, a = 0.1)"),
+       methods={"solver": "ks2d.solver"})
+def pattern_onset(ctx: CheckContext, solver: Solver2D = SOLVER_2D.default) -> CheckResult:
     """Perturbations of (1, 1/a) decay at c = 0.9 c* and grow at 1.1 c*, at the derived rates."""
     num = deriv.numeric()
     c_star = float(num.critical_c(PRESET_D, PRESET_A))
-    L, n, m = preset_box(cfg)
-    t0, t1 = 10.0, cfg.pick(100.0, 200.0)
+    L, n, m = preset_box(ctx)
+    t0, t1 = 10.0, ctx.pick(100.0, 200.0)
     times = np.linspace(t0, t1, 19)
     parts, rows, series = [], [], {}
     rates = {}
@@ -273,7 +218,7 @@ def pattern_onset(cfg: CheckConfig, solver=ks2d_solver) -> CheckResult:
         params = KellerSegel2DParams(length=L, n=n, diffusivity=PRESET_D, decay=PRESET_A, sensitivity=f * c_star)
         k = params.wavenumber(m)
         A = num.A2d(float(num.lap_k2(k, params.dx)), PRESET_D, PRESET_A, params.sensitivity)
-        e = _unstable_eigvec(A)
+        e = unstable_eigvec(A)
         xs = (np.arange(n) + 0.0) * params.dx
         pattern = np.cos(k * xs)[:, None] + np.cos(k * xs)[None, :]
         u0 = 1.0 + AMPLITUDE * e[0] * pattern
@@ -297,9 +242,9 @@ def pattern_onset(cfg: CheckConfig, solver=ks2d_solver) -> CheckResult:
                      **{f"tol_{q}": v for q, v in terms.items()}})
     # Noise start (no mode chosen): the perturbation decays below c* and a pattern forms above it,
     # at a wavenumber inside the derived unstable band.
-    t_noise = cfg.pick(300.0, 600.0)
+    t_noise = ctx.pick(300.0, 600.0)
     noise = {}
-    rng = np.random.default_rng(cfg.sub_seed("ks2d.pattern", "noise"))
+    rng = np.random.default_rng(ctx.seed("noise"))
     u_noise = 1.0 + 1e-4 * (rng.random((n, n)) - 0.5)
     for f in (0.9, 1.1):
         params = KellerSegel2DParams(length=L, n=n, diffusivity=PRESET_D, decay=PRESET_A, sensitivity=f * c_star)
@@ -344,11 +289,4 @@ def pattern_onset(cfg: CheckConfig, solver=ks2d_solver) -> CheckResult:
         ax.set_ylabel("RMS of u - 1")
         ax.legend(fontsize=7)
 
-    return result_from_parts("ks2d.pattern", "seed 001 §6.2", parts, details, plot)
-
-
-def halved_sensitivity(solver=ks2d_solver):
-    """A wrong 2D model for the failing twin: chi(u) with c/2."""
-    def wrong(params, u0, v0, times):
-        return solver(replace(params, sensitivity=params.sensitivity / 2), u0, v0, times)
-    return wrong
+    return ctx.result(parts, details, plot)

@@ -1,6 +1,6 @@
 """Errata for seed 001 §6 (Keller-Segel): stated formulas vs sympy derivations, and defects of the §6.4 code.
 
-Discovered by ``activebench errata`` (``verification.errata._topic_modules``).
+Discovered by ``activebench errata`` (``verification.topics``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import sympy as sp
 from continuum.keller_segel import KellerSegel1DParams, fv_time_step, seed_scheme_run, seed_time_step
 from verification.errata import CodeErratum, FormulaErratum
 from verification.keller_segel import derivation as ks
+from verification.keller_segel.cases import SEED_NT, SEED_T
 
-SEED_CALL = {"t_end": 100.0, "n_steps": 20000}  # the seed's call: T = 100, Nt = 20000, chi0 = 40
+SEED_CALL = {"t_end": SEED_T, "n_steps": SEED_NT}  # the seed's call: T = 100, Nt = 20000, chi0 = 40
 
 
 def _visualpde_threshold() -> sp.Expr:

@@ -1,11 +1,11 @@
-"""Checks of the MIPS models of seed 000 §4-6: free energies, Cahn-Hilliard, gradient flow.
+"""Checks of the MIPS models of [MIPS] §4-6: free energies, Cahn-Hilliard, gradient flow, walkers.
 
-Methods under test (keyword arguments, defaults ours):
-
-* ``f_prime(g, params)`` -- the Cahn-Hilliard bulk chemical potential (``continuum.cahn_hilliard``);
-* ``gradient_flow`` -- a class like ``continuum.gradient_flow.GradientFlow1D``;
-* ``explicit(g, params, dt, n_steps, stability=...)`` and ``semi_implicit(g, params, dt, n_steps)``
-  -- 2D Cahn-Hilliard steppers returning the advanced field.
+Every check takes the methods under test as keyword arguments (default: ours), typed by the
+protocols of :mod:`verification.mips.protocols`: ``f_prime`` (``mips.f_prime``), ``gradient_flow``
+(``mips.gradient_flow``), ``explicit`` (``mips.explicit_step``), ``semi_implicit``
+(``mips.semi_implicit_step``), ``walkers`` (``mips.walkers``) and ``stepper``
+(``mips.coarsening_stepper``), so a user's chemical potential, flow, stepper or walker model goes
+through the same comparison.
 """
 
 from __future__ import annotations
@@ -17,14 +17,27 @@ from scipy.integrate import cumulative_simpson
 from scipy.optimize import brentq, fsolve
 
 from continuum import cahn_hilliard as ch
-from continuum.gradient_flow import GradientFlow1D
 from verification import stats
 from verification.mips import derivation as deriv
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.mips.cases import SEED, SEED_DT, SEED_G0, SEED_NOISE, SEED_PEAKS, SEED_T, tanh_width
+from verification.mips.protocols import (
+    COARSENING_STEPPER,
+    EXPLICIT_STEP,
+    F_PRIME,
+    GRADIENT_FLOW,
+    SEMI_IMPLICIT_STEP,
+    WALKERS,
+    CoarseningStepper,
+    ExplicitStep,
+    FPrime,
+    GradientFlow,
+    SemiImplicitStep,
+    Walkers,
+)
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
 
-SEED = ch.CahnHilliardParams()  # seed 000 §5.3: L = 10, N = 128, v0 = 1, g* = 2, M = 1, kappa = 1e-4
-SEED_DT, SEED_T, SEED_G0, SEED_NOISE = 20.0 / 8000, 20.0, 1.2, 0.025
-SEED_PEAKS = (0.7, 2.25)  # seed 000 §5.3, reported histogram peaks at t = 20
+#: Time by which the seed run's histogram is bimodal ([MIPS] §5.3 snapshots).
 SEED_BIMODAL_T = 6.1
 
 
@@ -33,8 +46,11 @@ def _fd_derivative(fun, g: np.ndarray, h: float = 1e-4) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------
-@check("mips.free_energy_symbolic", source="seed 000 §4.2, §5.1, §6.1 (f'' vs D_eff, gradient-flow form, spinodal)")
-def free_energy_symbolic(cfg: CheckConfig, f_prime=ch.f_prime, gradient_flow=GradientFlow1D) -> CheckResult:
+@check("mips.free_energy_symbolic",
+       source=cite("MIPS", "§4.2, §5.1, §6.1 (f'' vs D_eff, gradient-flow form, spinodal)"),
+       methods={"f_prime": "mips.f_prime", "gradient_flow": "mips.gradient_flow"})
+def free_energy_symbolic(ctx: CheckContext, f_prime: FPrime = F_PRIME.default,
+                         gradient_flow: GradientFlow = GRADIENT_FLOW.default) -> CheckResult:
     """F'' = D_eff (1D, alpha = 1), M(g) mu_eff' = D_eff with M = g v²/alpha, spinodal where d(gv)/dg < 0."""
     r, num = deriv.mips(), deriv.numeric()
     v0_, gs_ = 1.0, 2.0
@@ -55,7 +71,9 @@ def free_energy_symbolic(cfg: CheckConfig, f_prime=ch.f_prime, gradient_flow=Gra
     def vlin(q):
         return v0_ * (1 - q / gs_)
 
-    flow = gradient_flow(vlin, lambda q: num.phi(q, v0_, gs_) - (q * np.log(q) - q), alpha=alpha_, n=16, length=1.0)
+    # kappa is irrelevant here (uniform fields); 0.05 is GradientFlow1D's default
+    flow = gradient_flow(vlin, lambda q: num.phi(q, v0_, gs_) - (q * np.log(q) - q), length=1.0, n=16, kappa=0.05,
+                         alpha=alpha_)
 
     def mu_uniform(q):
         return np.array([flow.mu(np.full(16, qq))[0] for qq in np.atleast_1d(q)])
@@ -94,7 +112,7 @@ def free_energy_symbolic(cfg: CheckConfig, f_prime=ch.f_prime, gradient_flow=Gra
         ax.set_xlabel("g")
         ax.legend(fontsize=7)
 
-    return result_from_parts("mips.free_energy_symbolic", "seed 000 §4.2/§5.1/§6.1", parts, sym, plot)
+    return ctx.result(parts, sym, plot)
 
 
 # ----------------------------------------------------------------------------
@@ -109,12 +127,14 @@ def _energy_series(stepper, energy, g, p, dt, n_rec, every, **kw):
     return np.array(e), g
 
 
-@check("mips.ch_energy", source="seed 000 §5.2 (forward Euler + five-point Laplacian) and a semi-implicit scheme")
-def ch_energy(cfg: CheckConfig, explicit=ch.advance_explicit, semi_implicit=ch.advance_semi_implicit) -> CheckResult:
+@check("mips.ch_energy", source=cite("MIPS", "§5.2 (forward Euler + five-point Laplacian) and a semi-implicit scheme"),
+       methods={"explicit": "mips.explicit_step", "semi_implicit": "mips.semi_implicit_step"})
+def ch_energy(ctx: CheckContext, explicit: ExplicitStep = EXPLICIT_STEP.default,
+              semi_implicit: SemiImplicitStep = SEMI_IMPLICIT_STEP.default) -> CheckResult:
     """Discrete CH energy non-increasing for each scheme at its step; explicit past its limit is not."""
     p = SEED
-    t_end = cfg.pick(4.0, SEED_T)
-    g0 = ch.initial_field(p, SEED_G0, SEED_NOISE, cfg.sub_seed("mips.ch_energy"))
+    t_end = ctx.pick(4.0, SEED_T)
+    g0 = ch.initial_field(p, SEED_G0, SEED_NOISE, ctx.seed())
     every = 20
     n_rec = int(round(t_end / SEED_DT / every))
     e_ex, _ = _energy_series(explicit, ch.energy_fd, g0, p, SEED_DT, n_rec, every)
@@ -151,7 +171,7 @@ def ch_energy(cfg: CheckConfig, explicit=ch.advance_explicit, semi_implicit=ch.a
         ax.set_ylabel("discrete energy")
         ax.legend(fontsize=7)
 
-    return result_from_parts("mips.ch_energy", "seed 000 §5.2", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
@@ -175,15 +195,8 @@ def interface_width_coarea(g: np.ndarray, dx: float, lo: float, hi: float) -> fl
     return float(band.sum() * dx**2 * 0.8 * (hi - lo) / (np.sum(np.hypot(gx, gy)) * dx**2))
 
 
-def tanh_width(p: ch.CahnHilliardParams) -> float:
-    """Xi of the flat CH interface g = g_i + u0 tanh(x/xi): the excess bulk energy is c/4 (u² - u0²)²."""
-    a, b, c = p.coefficients
-    lo, hi = ch.binodal_of_f(p)
-    u0 = 0.5 * (hi - lo)
-    return math.sqrt(2 * p.kappa / c) / u0  # kappa u'' = W'(u), W = c/4 (u² - u0²)²
-
-
-def stripe_run(semi_implicit, p: ch.CahnHilliardParams, t_end: float, dt: float) -> tuple[np.ndarray, np.ndarray]:
+def stripe_run(semi_implicit: SemiImplicitStep, p: ch.CahnHilliardParams, t_end: float,
+               dt: float) -> tuple[np.ndarray, np.ndarray]:
     """Two flat interfaces at x = L/4, 3L/4 relaxed by ``semi_implicit``; returns g at t_end/2 and t_end."""
     lo, hi = ch.binodal_of_f(p)
     xc = (np.arange(p.n) + 0.5) * p.dx
@@ -208,12 +221,13 @@ def crossing_width(profile: np.ndarray, dx: float, lo: float, hi: float) -> floa
 RESOLVED = ch.CahnHilliardParams(length=1.28, n=128)  # dx = 0.01, kappa = 1e-4: xi/dx ~ 4
 
 
-@check("mips.seed_histogram", source="seed 000 §5.3 (128², T = 20): bimodal histogram, peaks ~0.7 / ~2.25")
-def seed_histogram(cfg: CheckConfig, explicit=ch.advance_explicit, semi_implicit=ch.advance_semi_implicit
-                   ) -> CheckResult:
+@check("mips.seed_histogram", source=cite("MIPS", "§5.3 (128², T = 20): bimodal histogram, peaks ~0.7 / ~2.25"),
+       methods={"explicit": "mips.explicit_step", "semi_implicit": "mips.semi_implicit_step"})
+def seed_histogram(ctx: CheckContext, explicit: ExplicitStep = EXPLICIT_STEP.default,
+                   semi_implicit: SemiImplicitStep = SEMI_IMPLICIT_STEP.default) -> CheckResult:
     """Seed run: bimodal by t ≈ 6, gas peak vs 0.7; peaks vs binodal; interface width vs dx."""
     p = SEED
-    g0 = ch.initial_field(p, SEED_G0, SEED_NOISE, cfg.sub_seed("mips.seed_histogram"))
+    g0 = ch.initial_field(p, SEED_G0, SEED_NOISE, ctx.seed())
     n6 = int(round(SEED_BIMODAL_T / SEED_DT))
     g6 = explicit(g0, p, SEED_DT, n6)
     g20 = explicit(g6, p, SEED_DT, int(round(SEED_T / SEED_DT)) - n6)
@@ -230,7 +244,7 @@ def seed_histogram(cfg: CheckConfig, explicit=ch.advance_explicit, semi_implicit
     ]
     # resolved flat interface: width vs the tanh theory (spectral, semi-implicit)
     q = RESOLVED
-    _, gs = stripe_run(semi_implicit, q, cfg.pick(2.0, 4.0), 1e-3)
+    _, gs = stripe_run(semi_implicit, q, ctx.pick(2.0, 4.0), 1e-3)
     w_res = crossing_width(gs[:, 0], q.dx, lo, hi)
     w_th = 2 * xi * math.atanh(0.8)
     # linear-interpolation error of each crossing <= dx^2/8 |g''|/|g'| (tanh: |g''|/|g'| = 2 tanh/xi <= 1.6/xi)
@@ -265,7 +279,7 @@ def seed_histogram(cfg: CheckConfig, explicit=ch.advance_explicit, semi_implicit
         ax2.set_xticks([])
         ax2.set_yticks([])
 
-    return result_from_parts("mips.seed_histogram", "seed 000 §5.3", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
@@ -284,16 +298,17 @@ def _log_speed_table(gmax: float = 20.0, n: int = 40001):
     return lambda q: np.interp(q, tab, lv)
 
 
-@check("mips.lyapunov_feff", source="seed 000 §6.2-6.3 (dF_eff/dt <= 0)")
-def lyapunov_feff(cfg: CheckConfig, gradient_flow=GradientFlow1D) -> CheckResult:
+@check("mips.lyapunov_feff", source=cite("MIPS", "§6.2-6.3 (dF_eff/dt <= 0)"),
+       methods={"gradient_flow": "mips.gradient_flow"})
+def lyapunov_feff(ctx: CheckContext, gradient_flow: GradientFlow = GRADIENT_FLOW.default) -> CheckResult:
     """F_eff (+ kappa/2 |g_x|²) non-increasing along the 1D gradient flow; dissipation identity."""
     int_logv = _log_speed_table()
     L, n, kappa = 20.0, 200, 0.05
     flow = gradient_flow(_lyap_speed, int_logv, length=L, n=n, kappa=kappa, alpha=1.0)
-    rng = np.random.default_rng(cfg.sub_seed("mips.lyapunov_feff"))
+    rng = np.random.default_rng(ctx.seed())
     x = (np.arange(n) + 0.5) * L / n
     g0 = 2.0 + 0.1 * np.cos(2 * np.pi * x / L) + 0.01 * rng.standard_normal(n)
-    t_end = cfg.pick(1500.0, 3000.0)
+    t_end = ctx.pick(1500.0, 3000.0)
     ts = np.linspace(0.0, t_end, 3001)
     rtol, atol = 1e-8, 1e-10
     G = flow.solve(g0, ts, rtol=rtol, atol=atol)
@@ -347,29 +362,36 @@ def lyapunov_feff(cfg: CheckConfig, gradient_flow=GradientFlow1D) -> CheckResult
         ax2.plot(x, G[-1], label=f"t = {t_end:g}")
         ax2.legend(fontsize=7)
 
-    return result_from_parts("mips.lyapunov_feff", "seed 000 §6", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
 def common_tangent(f, fp, guess: tuple[float, float]) -> tuple[float, float]:
-    """Solve f'(a) = f'(b), f(b) - f(a) = f'(a)(b - a) from a guess."""
+    """Solve f'(a) = f'(b), f(b) - f(a) = f'(a)(b - a) from a guess.
+
+    (nan, nan) when fsolve finds no distinct pair (e.g. a convex f has no common tangent): the
+    parts comparing it then fail by their verdict.
+    """
     def eqs(z):
         a, b = z
         return [fp(a) - fp(b), (f(b) - f(a)) / (b - a) - fp(a)]
 
-    a, b = fsolve(eqs, guess, xtol=1e-13)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a = b on the way to a degenerate "solution"
+        (a, b), _, ier, _ = fsolve(eqs, guess, xtol=1e-13, full_output=True)
+    if ier != 1 or not (np.isfinite(a) and np.isfinite(b)) or a == b:
+        return math.nan, math.nan
     return float(a), float(b)
 
 
-def _agents_coexistence(cfg: CheckConfig) -> dict:
+def _agents_coexistence(ctx: CheckContext) -> dict:
     """1D walkers with v = v0 max(0, 1 - rho~/g*), g0 = 0.6 g*: medians of rho~ below / above g0 at late time."""
     from agents.mips import MipsWalkerParams, advance, initial_state, linear_speed, smoothed_density
 
     g_star, frac, L, dt = 100.0, 0.6, 25.0, 0.02
     params = MipsWalkerParams(dim=1, length=L, n_cells=100, smoothing_cells=1, speed=linear_speed(1.0, g_star),
                               rho_max=3 * g_star)
-    s = initial_state(params, int(frac * g_star * L), cfg.sub_seed("mips.binodal", "agents"))
-    t_end = cfg.pick(100.0, 400.0)
+    s = initial_state(params, int(frac * g_star * L), ctx.seed("agents"))
+    t_end = ctx.pick(100.0, 400.0)
     advance(params, s, dt, int(round(t_end / dt)))
     rho = smoothed_density(params, s.x)
     g0 = frac * g_star
@@ -379,8 +401,10 @@ def _agents_coexistence(cfg: CheckConfig) -> dict:
             "note": "not a pass/fail part: reported (units of g* = 100; continuum values scaled by g*/2)"}
 
 
-@check("mips.binodal", source="seed 000 §5.1 f(g), §6.2 F_eff, §5.3 runs: coexisting densities")
-def binodal(cfg: CheckConfig, f_prime=ch.f_prime, semi_implicit=ch.advance_semi_implicit) -> CheckResult:
+@check("mips.binodal", source=cite("MIPS", "§5.1 f(g), §6.2 F_eff, §5.3 runs: coexisting densities"),
+       methods={"f_prime": "mips.f_prime", "semi_implicit": "mips.semi_implicit_step"})
+def binodal(ctx: CheckContext, f_prime: FPrime = F_PRIME.default,
+            semi_implicit: SemiImplicitStep = SEMI_IMPLICIT_STEP.default) -> CheckResult:
     """Coexisting densities: common tangent of the CH f (vs derived), resolved CH runs, F_eff; flags."""
     num = deriv.numeric()
     v0_, gs_ = SEED.v0, SEED.g_star
@@ -402,7 +426,7 @@ def binodal(cfg: CheckConfig, f_prime=ch.f_prime, semi_implicit=ch.advance_semi_
              Part("CH common tangent, liquid", b, b_ref, 1e-9, "fsolve xtol 1e-13 on both; conditioning ~1e3")]
     # resolved CH: flat stripes (no Gibbs-Thomson shift) on the resolved grid
     q = ch.CahnHilliardParams(length=RESOLVED.length, n=RESOLVED.n, v0=v0_, g_star=gs_)
-    g_half, g_end = stripe_run(semi_implicit, q, cfg.pick(2.0, 4.0), 1e-3)
+    g_half, g_end = stripe_run(semi_implicit, q, ctx.pick(2.0, 4.0), 1e-3)
     col_h, col = g_half[:, 0], g_end[:, 0]
     gas_m, liq_m = float(col.min()), float(col.max())
     resid = float(max(abs(col.min() - col_h.min()), abs(col.max() - col_h.max())))
@@ -422,7 +446,7 @@ def binodal(cfg: CheckConfig, f_prime=ch.f_prime, semi_implicit=ch.advance_semi_
             flags.append(f"{name} g = {val:.4f} > g* = {gs_}: v = {vv:.3f} < 0 (unphysical for the walkers)")
         elif vv == 0:
             flags.append(f"{name} g = {val:.4f} = g*: v = 0, M = 0 (jammed end point, not an interior tangent)")
-    agents = _agents_coexistence(cfg)
+    agents = _agents_coexistence(ctx)
     scale = agents["g_star"] / gs_
     agents["minus_feff"] = [agents["gas"] / scale - feff["gas"], agents["liquid"] / scale - feff["liquid"]]
     agents["minus_ch"] = [agents["gas"] / scale - a_ref, agents["liquid"] / scale - b_ref]
@@ -445,7 +469,7 @@ def binodal(cfg: CheckConfig, f_prime=ch.f_prime, semi_implicit=ch.advance_semi_
         ax.set_xlabel("g")
         ax.legend(fontsize=7)
 
-    return result_from_parts("mips.binodal", "seed 000 §5-6", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
@@ -454,7 +478,7 @@ def binodal(cfg: CheckConfig, f_prime=ch.f_prime, semi_implicit=ch.advance_semi_
 SPIN_K, SPIN_WAVES, SPIN_EPS, SPIN_DT, SPIN_T = 2.5, 40, 0.1, 0.02, 2.0
 
 
-def _mode_runs(walkers, params, g0, n_rep, seed, t_end):
+def _mode_runs(walkers: Walkers, params, g0, n_rep, seed, t_end):
     from agents.mips import initial_state, mode_amplitude
 
     n = int(round(g0 * params.length))
@@ -467,32 +491,27 @@ def _mode_runs(walkers, params, g0, n_rep, seed, t_end):
     return np.array(a0), np.array(a1)
 
 
-def _default_walkers(params, state, dt, n_steps):
-    from agents.mips import advance
-
-    return advance(params, state, dt, n_steps)
-
-
-@check("mips.spinodal_agents", source="seed 000 §4.3 (instability iff d(g v)/dg < 0), walkers with v(rho~)")
-def spinodal_agents(cfg: CheckConfig, walkers=_default_walkers) -> CheckResult:
+@check("mips.spinodal_agents", source=cite("MIPS", "§4.3 (instability iff d(g v)/dg < 0), walkers with v(rho~)"),
+       methods={"walkers": "mips.walkers"})
+def spinodal_agents(ctx: CheckContext, walkers: Walkers = WALKERS.default) -> CheckResult:
     """Mean Fourier amplitude of an imposed density wave in 1D walkers vs the exact linear theory."""
     from agents.mips import MipsWalkerParams, kernel_transfer, linear_speed
 
     ratio = deriv.linear_ratio_1d()
     growth = deriv.growth_rate_1d()
-    g_star = cfg.pick(1000.0, 2000.0)
+    g_star = ctx.pick(1000.0, 2000.0)
     L = 2 * np.pi * SPIN_WAVES / SPIN_K
     params = MipsWalkerParams(dim=1, length=L, n_cells=400, smoothing_cells=1, speed=linear_speed(1.0, g_star),
                               rho_max=3 * g_star)
     kh = float(kernel_transfer(SPIN_K, params))
-    n_rep = cfg.pick(6, 24)
+    n_rep = ctx.pick(6, 24)
     parts, details = [], {"k": SPIN_K, "L": L, "kernel_width": params.kernel_width, "K_hat": kh, "g_star": g_star,
                           "epsilon": SPIN_EPS, "dt": SPIN_DT, "replicas": n_rep}
     spin = [float(s(1.0, g_star)) for s in deriv.numeric().spinodal]
     for label, frac in (("inside", 0.75), ("outside", 0.25)):
         g0 = frac * g_star
         V, Vp = 1 - frac, -1 / g_star
-        a0, a1 = _mode_runs(walkers, params, g0, n_rep, cfg.sub_seed("mips.spinodal_agents", label), SPIN_T)
+        a0, a1 = _mode_runs(walkers, params, g0, n_rep, ctx.seed(label), SPIN_T)
         G = float(ratio(SPIN_K, g0, V, Vp, kh, 1.0, [SPIN_T])[0])
         y = a1 - G * a0
         se = float(y.std(ddof=1) / math.sqrt(n_rep) / abs(a0.mean()))
@@ -523,7 +542,7 @@ def spinodal_agents(cfg: CheckConfig, walkers=_default_walkers) -> CheckResult:
         ax.set_ylabel("<A(t)>/<A(0)>")
         ax.legend(fontsize=7)
 
-    return result_from_parts("mips.spinodal_agents", "seed 000 §4.3", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------
@@ -538,24 +557,20 @@ def domain_size(g: np.ndarray, length: float) -> float:
     return float(2 * np.pi * s.sum() / (kk * s).sum())
 
 
-def _sbdf2(g, p, dt, n):
-    return ch.advance_semi_implicit(g, p, dt, n, order=2)
-
-
-@check("mips.coarsening", source="seed 000 §5.3 ('labyrinth that coarsens'); Lifshitz-Slyozov L ~ t^(1/3)",
-       profiles=("full",))
-def coarsening(cfg: CheckConfig, stepper=_sbdf2) -> CheckResult:
+@check("mips.coarsening", source=cite("MIPS", "§5.3 ('labyrinth that coarsens'); Lifshitz-Slyozov L ~ t^(1/3)"),
+       profiles=("full",), methods={"stepper": "mips.coarsening_stepper"})
+def coarsening(ctx: CheckContext, stepper: CoarseningStepper = COARSENING_STEPPER.default) -> CheckResult:
     """Domain-size growth exponent of the conserved (Cahn-Hilliard) dynamics on a resolved grid vs 1/3."""
-    n = cfg.pick(256, 512)
+    n = ctx.pick(256, 512)
     # rescaled units: kappa = 1 gives xi = 4 length units; dx = 1 resolves it (xi/dx = 4)
     p = ch.CahnHilliardParams(length=float(n), n=n, kappa=1.0)
-    rng = np.random.default_rng(cfg.sub_seed("mips.coarsening"))
+    rng = np.random.default_rng(ctx.seed())
     g = 1.5 + 0.05 * (2 * rng.random((n, n)) - 1)
     t, dt = 0.0, 1.0
     g = stepper(g, p, dt, 1500)
     t += 1500 * dt
     ts, ls = [], []
-    t_end = cfg.pick(3e4, 1.5e5)
+    t_end = ctx.pick(3e4, 1.5e5)
     while t < t_end:
         dt = min(0.005 * t, 50.0)
         m = 40
@@ -583,4 +598,4 @@ def coarsening(cfg: CheckConfig, stepper=_sbdf2) -> CheckResult:
         ax.set_ylabel("L")
         ax.legend(fontsize=7)
 
-    return result_from_parts("mips.coarsening", "seed 000 §5.3", parts, details, plot)
+    return ctx.result(parts, details, plot)

@@ -12,6 +12,7 @@ import sympy as sp
 
 from verification.errata import CodeErratum, FormulaErratum
 from verification.mips import derivation as dm
+from verification.mips.cases import SEED, SEED_DT, SEED_G0, SEED_NOISE, SEED_PEAKS, SEED_STEPS, SEED_T, tanh_width
 from verification.rt1d import derivation as rt
 
 g, v0, g_star, alpha, d = dm.g, dm.v0, dm.g_star, dm.alpha, dm.d
@@ -69,12 +70,8 @@ FORMULAS: list[FormulaErratum] = [
 
 # -- §5.3 code and plots -----------------------------------------------------------------------
 def _interface_unresolved() -> tuple[bool, str]:
-    from continuum.cahn_hilliard import CahnHilliardParams, binodal_of_f
-
-    p = CahnHilliardParams()
-    lo, hi = binodal_of_f(p)
-    c = p.coefficients[2]
-    xi = math.sqrt(2 * p.kappa / c) / ((hi - lo) / 2)
+    p = SEED
+    xi = tanh_width(p)
     return xi / p.dx < 2, (f"flat-interface width xi = sqrt(2 kappa/c)/u0 = {xi:.4f} vs dx = {p.dx:.4f} "
                            f"(xi/dx = {xi / p.dx:.2f}; 10-90% width {2 * xi * math.atanh(0.8) / p.dx:.2f} dx): "
                            "the interface is not resolved, so the pattern and the peak densities are set by the "
@@ -82,25 +79,25 @@ def _interface_unresolved() -> tuple[bool, str]:
 
 
 def _liquid_peak() -> tuple[bool, str]:
-    from continuum.cahn_hilliard import CahnHilliardParams, advance_explicit, binodal_of_f, initial_field
+    from continuum.cahn_hilliard import advance_explicit, binodal_of_f, initial_field
 
-    p = CahnHilliardParams()
+    p = SEED
     peaks = []
     for seed in (1, 2):
-        gfin = advance_explicit(initial_field(p, 1.2, 0.025, seed), p, 20.0 / 8000, 8000)
+        gfin = advance_explicit(initial_field(p, SEED_G0, SEED_NOISE, seed), p, SEED_DT, SEED_STEPS)
         h, e = np.histogram(gfin, bins=100)
         cc = 0.5 * (e[1:] + e[:-1])
         peaks.append(float(cc[np.argmax(np.where(cc > 1.5, h, -1))]))
     hi = binodal_of_f(p)[1]
-    return abs(np.mean(peaks) - 2.25) > 0.05, (
+    return abs(np.mean(peaks) - SEED_PEAKS[1]) > 0.05, (
         f"liquid histogram peak at t = 20 (100 bins, 2 noise seeds): {peaks[0]:.3f}, {peaks[1]:.3f}, not ~2.25; "
         f"flat binodal {hi:.3f}; the gas peak (~0.68) does match ~0.7")
 
 
 def _negative_speed() -> tuple[bool, str]:
-    from continuum.cahn_hilliard import CahnHilliardParams, binodal_of_f
+    from continuum.cahn_hilliard import binodal_of_f
 
-    p = CahnHilliardParams()
+    p = SEED
     hi = binodal_of_f(p)[1]
     return hi > p.g_star, (f"the CH model's liquid density {hi:.3f} (and the reported ~2.25) exceeds g* = "
                            f"{p.g_star:g}, where v = v0(1 - g/g*) = {1 - hi / p.g_star:.3f} < 0: f'(g) continues "
@@ -108,7 +105,7 @@ def _negative_speed() -> tuple[bool, str]:
 
 
 def _frame_times() -> tuple[bool, str]:
-    nt, T, every = 8000, 20.0, 8000 // 100
+    nt, T, every = SEED_STEPS, SEED_T, SEED_STEPS // 100
     n_frames = len(range(0, nt, every))
     wrong = [k / (n_frames - 1) * T for k in (10, 30, 99)]
     right = [k * every * T / nt for k in (10, 30, 99)]

@@ -1,11 +1,8 @@
-"""Checks of the radial 3D Keller-Segel reference solver (seed 003 §4.3, Eqs. 44-45).
+"""Checks of the radial 3D Keller-Segel reference solver ([SIPF] §4.3, Eqs. 44-45).
 
-Method under test (keyword ``solver``, default :func:`continuum.radial_ks3d.radial_solver`)::
-
-    solver(params: RadialKSParams, t_end: float, profile_times) -> RadialKSResult
-
-(profiles keyed by the requested times and t_end; ``blew_up``/``blowup_time``; ``rho0`` series).
-Profiles are compared as cell averages on the uniform grid of ``params`` (RadialGrid3D).
+Each check takes the solver under test as the keyword ``solver`` (default: ours), typed by the
+protocol ``radial3d.solver`` of :mod:`verification.radial.protocols`. Profiles are compared as
+cell averages on the uniform grid of ``params`` (RadialGrid3D).
 """
 
 from __future__ import annotations
@@ -14,16 +11,15 @@ import math
 
 import numpy as np
 
-from continuum.radial_ks3d import RadialGrid3D, RadialKSParams, radial_solver
+from continuum.radial_ks3d import RadialGrid3D
 from verification import stats
 from verification.radial import derivation as deriv
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.radial.cases import PAPER, PAPER_BRACKET
+from verification.radial.protocols import RADIAL_SOLVER, RadialSolver
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
 
 EPS = float(np.finfo(float).eps)
-SRC = "seed 003 §4.3 Eqs. 44-45 (radial finite differences)"
-#: Paper's physical parameters (Eq. 35): mu = chi = 1, eps = 1e-4, k = 0.1.
-PAPER = RadialKSParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, radius=20.0)
-PAPER_BRACKET = (47.6, 47.8)
 
 
 def _order_part(name: str, h: np.ndarray, err: np.ndarray, expected: float) -> tuple[Part, dict]:
@@ -40,8 +36,9 @@ def _l1(grid: RadialGrid3D, a: np.ndarray, b: np.ndarray) -> float:
     return float(4 * math.pi * np.sum(grid.volumes * np.abs(a - b)))
 
 
-@check("radial3d.convergence", source=SRC)
-def convergence(cfg: CheckConfig, solver=radial_solver) -> CheckResult:
+@check("radial3d.convergence", source=cite("SIPF", "§4.3 Eqs. 44-45 (radial finite differences)"),
+       methods={"solver": "radial3d.solver"})
+def convergence(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """Radial solver: mass to round-off, c-mass recursion, rho >= 0, spatial order 2 and temporal order 1."""
     num = deriv.numeric()
     T, R, M = 0.1, 10.0, 20.0
@@ -69,7 +66,7 @@ def convergence(cfg: CheckConfig, solver=radial_solver) -> CheckResult:
              "construction", passed=rho_min >= 0.0),
     ]
     # spatial order at fixed dt (the time error cancels against the reference at the same dt)
-    cells = np.array(cfg.pick([500, 1000, 2000, 4000], [1000, 2000, 4000, 8000]))
+    cells = np.array(ctx.pick([500, 1000, 2000, 4000], [1000, 2000, 4000, 8000]))
     n_ref = int(cells[-1] * 4)
     ref = solver(base.replace(n_r=n_ref), T, ()).profiles[T][0]
     g_ref = RadialGrid3D.build(R, n_ref)
@@ -84,8 +81,8 @@ def convergence(cfg: CheckConfig, solver=radial_solver) -> CheckResult:
                                  np.array(err), 2.0)
     parts.append(part_x)
     # temporal order at fixed grid
-    steps = np.array(cfg.pick([20, 40, 80, 160], [40, 80, 160, 320]))
-    n_t = cfg.pick(1000, 2000)
+    steps = np.array(ctx.pick([20, 40, 80, 160], [40, 80, 160, 320]))
+    n_t = ctx.pick(1000, 2000)
     gt = RadialGrid3D.build(R, n_t)
     ref_t = solver(base.replace(n_r=n_t, dt=T / (steps[-1] * 16)), T, ()).profiles[T][0]
     err_t = [_l1(gt, solver(base.replace(n_r=n_t, dt=T / int(s)), T, ()).profiles[T][0], ref_t) for s in steps]
@@ -106,13 +103,15 @@ def convergence(cfg: CheckConfig, solver=radial_solver) -> CheckResult:
         ax2.set_xlabel("dt")
         ax2.legend(fontsize=7)
 
-    return result_from_parts("radial3d.convergence", "seed 003 §4.3 Eqs. 44-45", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
-@check("radial3d.critical_mass_onset", source="seed 003 §4.3 (radial FDM, unit ball, critical mass in (47.6, 47.8))")
-def critical_mass_onset(cfg: CheckConfig, solver=radial_solver) -> CheckResult:
+@check("radial3d.critical_mass_onset",
+       source=cite("SIPF", "§4.3 (radial FDM, unit ball, critical mass in (47.6, 47.8))"),
+       methods={"solver": "radial3d.solver"})
+def critical_mass_onset(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """Unit-ball start, paper parameters: M0 = 40 stays bounded and M0 = 60 blows up before T = 1."""
-    n_r, dt = cfg.pick(2000, 20000), cfg.pick(1e-4, 1e-5)
+    n_r, dt = ctx.pick(2000, 20000), ctx.pick(1e-4, 1e-5)
     T = 1.0
     parts, rows = [], {}
     for M in (40.0, 60.0):
@@ -143,10 +142,10 @@ def critical_mass_onset(cfg: CheckConfig, solver=radial_solver) -> CheckResult:
         ax.set_ylabel("ρ(0, t)")
         ax.legend(fontsize=7)
 
-    return result_from_parts("radial3d.critical_mass_onset", "seed 003 §4.3", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
-def bisect_critical_mass(solver, n_r: int, dt: float, lo: float, hi: float, width: float,
+def bisect_critical_mass(solver: RadialSolver, n_r: int, dt: float, lo: float, hi: float, width: float,
                          T: float = 1.0) -> tuple[float, float, list]:
     """Bracket the smallest M0 blowing up by T: (lo, hi) with lo bounded, hi blowing up, hi - lo <= width."""
     log = []
@@ -167,11 +166,11 @@ def bisect_critical_mass(solver, n_r: int, dt: float, lo: float, hi: float, widt
     return lo, hi, log
 
 
-@check("radial3d.critical_mass", source="seed 003 §4.3 (critical mass of the unit ball in (47.6, 47.8))",
-       profiles=("full",))
-def critical_mass(cfg: CheckConfig, solver=radial_solver) -> CheckResult:
+@check("radial3d.critical_mass", source=cite("SIPF", "§4.3 (critical mass of the unit ball in (47.6, 47.8))"),
+       profiles=("full",), methods={"solver": "radial3d.solver"})
+def critical_mass(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """Bisected critical mass of the unit-ball start (T = 1) vs the paper's bracket (47.6, 47.8)."""
-    n_fine, dt_fine = cfg.pick(2000, 20000), cfg.pick(1e-4, 1e-5)
+    n_fine, dt_fine = ctx.pick(2000, 20000), ctx.pick(1e-4, 1e-5)
     width = 0.2
     lo, hi, log_f = bisect_critical_mass(solver, n_fine, dt_fine, 44.0, 52.0, width)
     lo2, hi2, log_c = bisect_critical_mass(solver, n_fine // 2, 2 * dt_fine, 44.0, 52.0, width)
@@ -184,7 +183,7 @@ def critical_mass(cfg: CheckConfig, solver=radial_solver) -> CheckResult:
                   "(first-order convergence of M_c assumed)")]
     details = {"bracket": [lo, hi], "bracket_coarse": [lo2, hi2], "runs_fine": log_f, "runs_coarse": log_c,
                "paper_bracket": PAPER_BRACKET, "n_r": n_fine, "dt": dt_fine}
-    return result_from_parts("radial3d.critical_mass", "seed 003 §4.3", parts, details)
+    return ctx.result(parts, details)
 
 
 from verification.radial import checks_particles2d  # noqa: E402, F401  (registers ks2d.variance_identity)

@@ -1,14 +1,11 @@
-"""Check of the 2D parabolic-elliptic Keller-Segel particle method (seed 003 §2.1-2.2, Eqs. 5, 6, 14).
+"""Check of the 2D parabolic-elliptic Keller-Segel particle method ([SIPF] §2.1-2.2, Eqs. 5, 6, 14).
 
-Method under test (keyword ``particles``, default :func:`agents.ks2d_particles.simulate`)::
-
-    particles(params: KS2DParticleParams, x0: ndarray (R, P, 2), n_steps: int, seed: int)
-        -> ndarray (n_steps + 1, R, P, 2)      # positions after every step of size params.dt
-
-The measured quantity is the slope (I(T) - I(0)) / T of the mass-weighted second moment
-I = sum_p m |X^p|^2 of each of R independent replicas; the expected value is the derived
-finite-P identity E dI/dt = 4 mu M - chi M^2 (1 - 1/P) / (2 pi) (verification.radial.derivation),
-which is seed 003 Eq. 6 at mu = chi = 1 up to the exact 1/P correction.
+The method under test is the keyword ``particles`` (default: ours), typed by the protocol
+``ks2d.particles`` of :mod:`verification.radial.protocols`. The measured quantity is the slope
+(I(T) - I(0)) / T of the mass-weighted second moment I = sum_p m |X^p|^2 of each of R
+independent replicas; the expected value is the derived finite-P identity
+E dI/dt = 4 mu M - chi M^2 (1 - 1/P) / (2 pi) (verification.radial.derivation), which is
+[SIPF] Eq. 6 at mu = chi = 1 up to the exact 1/P correction.
 """
 
 from __future__ import annotations
@@ -18,12 +15,13 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from agents.ks2d_particles import KS2DParticleParams, gaussian_start, second_moment, simulate
+from agents.ks2d_particles import KS2DParticleParams, gaussian_start, second_moment
 from verification import stats
 from verification.radial import derivation as deriv
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.radial.protocols import PARTICLES, Particles2D
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
 
-SRC = "seed 003 §2.1 Eq. 6 (variance identity) with §2.2 Eq. 14 (particles, d = 2)"
 #: Masses probed: subcritical 4 pi (rate +2M) and supercritical 12 pi (rate -2M, collapse at t = std^2 = 1).
 MASSES = (4 * math.pi, 12 * math.pi)
 BATCH = 64
@@ -59,7 +57,7 @@ def _em_terms(traj: np.ndarray, coef: float, m: float, dt: float, mu: float) -> 
     return bias, var
 
 
-def measure_variance_rate(particles, params: KS2DParticleParams, n_replicas: int, n_steps: int,
+def measure_variance_rate(particles: Particles2D, params: KS2DParticleParams, n_replicas: int, n_steps: int,
                           seed: int) -> dict:
     """Slopes of I(t) per replica, with the Euler-Maruyama bias and the Brownian-part variance.
 
@@ -89,17 +87,19 @@ def measure_variance_rate(particles, params: KS2DParticleParams, n_replicas: int
             "n_replicas": n_replicas}
 
 
-@check("ks2d.variance_identity", source=SRC)
-def variance_identity(cfg: CheckConfig, particles=simulate) -> CheckResult:
+@check("ks2d.variance_identity",
+       source=cite("SIPF", "§2.1 Eq. 6 (variance identity) with §2.2 Eq. 14 (particles, d = 2)"),
+       methods={"particles": "ks2d.particles"})
+def variance_identity(ctx: CheckContext, particles: Particles2D = PARTICLES.default) -> CheckResult:
     """d/dt of the mass-weighted second moment of 2D KS particles vs the derived identity (M = 4 pi, 12 pi)."""
     num = deriv.numeric()
-    P, R = cfg.pick(64, 128), cfg.pick(256, 1024)
+    P, R = ctx.pick(64, 128), ctx.pick(256, 1024)
     dt, T = 1e-3, 0.25
     n_steps = round(T / dt)
     parts, rows = [], []
     for M in MASSES:
         params = KS2DParticleParams(mass=M, n_particles=P, dt=dt)
-        res = measure_variance_rate(particles, params, R, n_steps, cfg.sub_seed("ks2d.variance_identity", M))
+        res = measure_variance_rate(particles, params, R, n_steps, ctx.seed(M))
         expected = float(num.particle_rate(M, 1.0, 1.0, P))
         tol = stats.Z * res["se"] + res["bias"]
         regime = "subcritical" if M < 8 * math.pi else "supercritical"
@@ -125,4 +125,4 @@ def variance_identity(cfg: CheckConfig, particles=simulate) -> CheckResult:
         ax.set_ylabel("Σ m|X|² (dashed: derived identity)")
         ax.legend(fontsize=7)
 
-    return result_from_parts("ks2d.variance_identity", "seed 003 §2.1 Eq. 6", parts, details, plot)
+    return ctx.result(parts, details, plot)

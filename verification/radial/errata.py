@@ -1,6 +1,6 @@
 """Errata for seed 003 §2 and §4.3-4.5 (Keller-Segel background, radial FDM, variance statements).
 
-Discovered by ``activebench errata`` (``verification.errata._topic_modules``). Each stated formula is
+Discovered by ``activebench errata`` (``verification.topics``). Each stated formula is
 transcribed as printed (with its location) and compared with ``verification.radial.derivation``.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from continuum.radial_ks3d import RadialKSParams, run_radial
+from continuum.radial_ks3d import run_radial
 from verification.errata import CodeErratum, FormulaErratum
 from verification.radial import derivation as kr
+from verification.radial.cases import PAPER
 
 _r = kr.r
 _rho, _c = sp.Function("rho")(_r), sp.Function("c")(_r)
@@ -64,7 +65,7 @@ FORMULAS: list[FormulaErratum] = [
 def _critical_mass_discrepancy() -> tuple[bool, str]:
     out = {}
     for M in (47.8, 48.0, 48.2):
-        r = run_radial(RadialKSParams(n_r=2000, dt=1e-4, mass=M), 1.0, n_series=200)
+        r = run_radial(PAPER.replace(n_r=2000, dt=1e-4, mass=M), 1.0, n_series=200)
         out[M] = r
     spike = {M: float(np.max(r.rho0)) for M, r in out.items()}
     present = (not out[47.8].blew_up) and (not out[48.0].blew_up)

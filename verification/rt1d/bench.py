@@ -25,9 +25,9 @@ import numpy as np
 from numba import njit, prange
 from scipy.stats import norm
 
-from agents._rng import next_uniform, stream_state
+from verification.random_streams import next_uniform, stream_state
 from agents.run_tumble import TwoStateWalkerParams, advance, initial_state, simulate
-from agents.run_tumble_kernels import _fold
+from agents.run_tumble_kernels import fold
 from agents.run_tumble_mesa import PerAgentRunTumble, RunTumbleModel
 from verification import stats
 from verification.rt1d.cases import SEED001_AMPLITUDE, seed001_rates
@@ -145,7 +145,7 @@ def _probe_no_table(tau, s, n_steps, dt, p, period, seed, out):
             state, u = next_uniform(state)
             if u <= p:
                 d = -d
-            z, d = _fold(z + d * dt, d, period, True)
+            z, d = fold(z + d * dt, d, period, True)
         out[i] = z
 
 

@@ -1,29 +1,29 @@
-"""Checks of run-and-tumble walkers in 2D and 3D (isotropic tumbles)."""
+"""Checks of run-and-tumble walkers in 2D and 3D (isotropic tumbles); method protocol ``rtnd.walkers``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from agents.run_tumble_nd import RunTumbleNDParams, simulate_nd
+from agents.run_tumble_nd import RunTumbleNDParams
 from verification import stats
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
 from verification.rtnd import derivation as deriv
+from verification.rtnd.protocols import WALKERS, WalkersND
 
 
-@check("rtnd.diffusivity", source="seed 000 §1 (run-and-tumble in d = 2, 3), Green-Kubo")
-def nd_diffusivity(cfg: CheckConfig, walkers=simulate_nd) -> CheckResult:
-    """2D and 3D walkers: MSD slope per component vs the derived D = v0²/(d alpha).
-
-    ``walkers(params, n, times, seed) -> positions (len(times), n, d)``.
-    """
+@check("rtnd.diffusivity", source=cite("MIPS", "§1 (run-and-tumble in d = 2, 3), Green-Kubo"),
+       methods={"walkers": "rtnd.walkers"})
+def nd_diffusivity(ctx: CheckContext, walkers: WalkersND = WALKERS.default) -> CheckResult:
+    """2D and 3D walkers: MSD slope per component vs the derived D = v0²/(d alpha)."""
     v0, alpha = 1.0, 2.0
     t1, t2 = 5.0, 25.0
-    n = cfg.pick(100_000, 1_000_000)
+    n = ctx.pick(100_000, 1_000_000)
     num = deriv.numeric()
     parts, details, curves = [], {"n_walkers": n, "v0": v0, "alpha": alpha, "t1": t1, "t2": t2}, {}
     for d in (2, 3):
         params = RunTumbleNDParams(d, v0, alpha)
-        pos = walkers(params, n, [t1, t2], cfg.sub_seed("rtnd.diffusivity", d))
+        pos = walkers(params, n, [t1, t2], ctx.seed(d))
         msd = np.stack([np.sum(pos[0] ** 2, axis=1), np.sum(pos[1] ** 2, axis=1)], axis=1)
         D_hat, se = stats.batch_se(msd, lambda m, d=d: (m[:, 1].mean() - m[:, 0].mean()) / (2 * d * (t2 - t1)))
         var = num.var_x(v0, alpha, d, np.array([t1, t2]))
@@ -45,4 +45,4 @@ def nd_diffusivity(cfg: CheckConfig, walkers=simulate_nd) -> CheckResult:
         ax.set_ylabel("D per component")
         ax.legend(fontsize=7)
 
-    return result_from_parts("rtnd.diffusivity", "seed 000 §1", parts, details, plot)
+    return ctx.result(parts, details, plot)

@@ -1,12 +1,9 @@
-"""Checks of the 2D SIPF method (seed 003 in dimension 2, :mod:`agents.sipf2d`).
+"""Checks of the 2D SIPF method ([SIPF] in dimension 2, :mod:`agents.sipf2d`).
 
-Methods under test (keyword arguments, default ours):
-
-* ``pieces(params, x, alpha_prev) -> (alpha_n, V)``: one step's field modes and the drift
-  ``V = grad K * (eps c_{n-1}/dt + rho_n)`` at the particles
-  (``agents.sipf2d.step_pieces_fast``); compared with the paper-literal reference path.
-* ``run(params, x0, n_steps, seed) -> SIPFRun`` (``agents.sipf2d.run_sipf2d``, fast path):
-  a whole run; ``.c0`` is used.
+Every check takes the methods under test as keyword arguments (default: ours), typed by the
+protocols of :mod:`verification.sipf.protocols`: ``pieces`` (``sipf2d.pieces``, one step's field
+modes and drift, compared with the paper-literal reference path) and ``run`` (``sipf2d.run``, a
+whole run; ``.c0`` and ``.times`` are read).
 """
 
 from __future__ import annotations
@@ -17,20 +14,16 @@ import numpy as np
 from scipy.special import k1
 
 from agents import sipf2d as S
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
 from verification.sipf import derivation as deriv
-from verification.sipf.checks import eq43_error, step_path_errors
+from verification.sipf.cases import eq43_error, step_path_errors
+from verification.sipf.protocols import PIECES_2D, RUN_2D, Pieces2D, Run2D
 
-SRC = "seed 003 (d = 2)"
 #: The Eq. (35) parameters with a 2D mass and H: M0 = 4 pi (half of the 2D critical 8 pi of §1).
 BASE = S.SIPF2DParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, L=8.0, H=16, dt=1e-4, mass=4 * math.pi)
 T_C0 = 0.01
 U = np.finfo(float).eps
-
-
-def default_run(params, x0, n_steps, seed):
-    """Our fast path."""
-    return S.run_sipf2d(params, x0, n_steps, seed, method="fast")
 
 
 def k1_accuracy() -> float:
@@ -40,13 +33,14 @@ def k1_accuracy() -> float:
 
 
 # ----------------------------------------------------------------------------- fast vs reference
-@check("sipf2d.fast_vs_reference", source=f"{SRC} Alg. 1-2, Eqs. (24), (29)-(31)")
-def fast_vs_reference(cfg: CheckConfig, pieces=S.step_pieces_fast) -> CheckResult:
+@check("sipf2d.fast_vs_reference", source=cite("SIPF", "(d = 2) Alg. 1-2, Eqs. (24), (29)-(31)"),
+       methods={"pieces": "sipf2d.pieces"})
+def fast_vs_reference(ctx: CheckContext, pieces: Pieces2D = PIECES_2D.default) -> CheckResult:
     """The 2D fast path (NUFFT + numba pair sum with its own K1) reproduces the reference step to 1e-6."""
-    P, H = cfg.pick((300, 16), (2000, 32))
+    P, H = ctx.pick((300, 16), (2000, 32))
     p = BASE.replace(H=H)
-    rng = np.random.default_rng(cfg.sub_seed("fvr2d"))
-    x = np.concatenate([S.uniform_disc(P - 20, seed=cfg.sub_seed("disc")),
+    rng = np.random.default_rng(ctx.shared_seed("fvr2d"))
+    x = np.concatenate([S.uniform_disc(P - 20, seed=ctx.shared_seed("disc")),
                         rng.uniform(-p.L / 2, p.L / 2, (20, 2))])  # a few anywhere, incl. near the walls
     e_a, e_v, e_pair, e_quad, v_ref, v_fast = step_path_errors(S, p, x, pieces)
     e_k1 = k1_accuracy()
@@ -66,24 +60,24 @@ def fast_vs_reference(cfg: CheckConfig, pieces=S.step_pieces_fast) -> CheckResul
         ax.set_ylabel("|V_fast - V_ref|")
         ax.set_title("2D SIPF drift: fast vs reference")
 
-    return result_from_parts("sipf2d.fast_vs_reference", f"{SRC} Alg. 1-2", parts, details, plot)
+    return ctx.result(parts, details, plot)
 
 
 # ----------------------------------------------------------------------------- c0 identity
-@check("sipf2d.c0_identity", source=f"{SRC} Eqs. (24), (40)-(43)")
-def c0_identity(cfg: CheckConfig, run=default_run) -> CheckResult:
+@check("sipf2d.c0_identity", source=cite("SIPF", "(d = 2) Eqs. (24), (40)-(43)"), methods={"run": "sipf2d.run"})
+def c0_identity(ctx: CheckContext, run: Run2D = RUN_2D.default) -> CheckResult:
     """c0 = L^2 alpha_0 of a 2D run follows the backward-Euler recursion to round-off; Eq. 43 error side by side."""
     num = deriv.numeric()
-    P = cfg.pick(300, 3000)
-    exps = cfg.pick((4, 6), (4, 5, 6, 7, 8))
-    x0 = S.uniform_disc(P, seed=cfg.sub_seed("disc"))
+    P = ctx.pick(300, 3000)
+    exps = ctx.pick((4, 6), (4, 5, 6, 7, 8))
+    x0 = S.uniform_disc(P, seed=ctx.shared_seed("disc"))
     parts, details = [], {"P": P, "H": BASE.H, "T": T_C0, "c(0)": 0.0, "M0": BASE.mass,
                           "shrunk": "quick: P = 300, dt = 2^-4, 2^-6 x 0.01 (full: P = 3000, dt = 2^-4..2^-8 x 0.01)"}
     ts, cs = {}, {}
     for e in exps:
         p = BASE.replace(dt=T_C0 * 2.0**-e)
         n = 2**e
-        r = run(p, x0, n, cfg.sub_seed("c0", e))
+        r = run(p, x0, n, ctx.shared_seed("c0", e))
         c0 = np.asarray(r.c0, dtype=float)
         if len(c0) != n + 1:
             parts.append(Part(f"dt = 2^-{e} x 0.01: run finished", 0.0, 1.0, 0.0, "run must complete"))
@@ -119,36 +113,4 @@ def c0_identity(cfg: CheckConfig, run=default_run) -> CheckResult:
         ax.set_ylabel("c0 = int c dx")
         ax.legend()
 
-    return result_from_parts("sipf2d.c0_identity", f"{SRC} Eqs. (40)-(43)", parts, details, plot)
-
-
-# ----------------------------------------------------------------------------- wrong models (for tests)
-def _pair_drift_3d_kernel(params: S.SIPF2DParams, x: np.ndarray) -> np.ndarray:
-    """Wrong kernel: the 3D Yukawa gradient ``d (1 + beta r) e^{-beta r} / (4 pi r^3)`` used in 2D."""
-    P = x.shape[0]
-    d = x[:, None, :] - x[None, :, :]
-    r = np.linalg.norm(d, axis=-1)
-    f = np.zeros_like(r)
-    nz = r > 0
-    b = params.beta
-    f[nz] = (1 + b * r[nz]) * np.exp(-b * r[nz]) / (4 * np.pi * r[nz] ** 3)
-    return np.einsum("pq,pqd->pd", f, d) * (params.mass / P)
-
-
-def kernel3d_pieces(params: S.SIPF2DParams, x: np.ndarray, alpha_prev: np.ndarray):
-    """Fast pieces with the 3D-style pair kernel (1/(4 pi r^2) falloff) instead of beta K1(beta r)/(2 pi)."""
-    return S._step_pieces(params, x, alpha_prev, S.rho_modes_fast, _pair_drift_3d_kernel, S.field_drift_fast)
-
-
-def _rho_modes_no_norm(params: S.SIPF2DParams, x: np.ndarray) -> np.ndarray:
-    return S.rho_modes_fast(params, x) * params.L**2
-
-
-def no_norm_pieces(params: S.SIPF2DParams, x: np.ndarray, alpha_prev: np.ndarray):
-    """Fast pieces whose rho modes miss the 1/L^2 of a Fourier coefficient."""
-    return S._step_pieces(params, x, alpha_prev, _rho_modes_no_norm, S.pair_drift_fast, S.field_drift_fast)
-
-
-def no_norm_run(params, x0, n_steps, seed):
-    """A run whose rho modes miss the 1/L^2 normalization."""
-    return S.run_sipf2d(params, x0, n_steps, seed, method=no_norm_pieces)
+    return ctx.result(parts, details, plot)

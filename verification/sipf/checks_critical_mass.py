@@ -1,6 +1,6 @@
 """``sipf.critical_mass`` (full profile): the unit-ball critical mass by bisection, through the sweep runner.
 
-Seed 003 §4.3, Fig. 8: uniform ball of radius 1, Eq. (35) parameters, c(0) = 0, T = 1; the
+[SIPF] §4.3, Fig. 8: uniform ball of radius 1, Eq. (35) parameters, c(0) = 0, T = 1; the
 paper brackets the critical mass in (47.6, 47.8) from the ratio of ||c||_inf at H = 24 and 12.
 Our criterion (see :mod:`verification.sipf.critical_mass`): (max c - mean c) ratio above the
 midpoint between 1 and the point-mass ratio of Eq. (39).
@@ -15,10 +15,11 @@ The radial FDM reference (Eqs. 44-45) is bisected the same way at two grids. Par
 1. SIPF critical mass vs the paper's bracket centre 47.7;
 2. SIPF critical mass vs the radial reference's onset (same criterion family, no particles).
 
-Method arguments: ``sipf_task`` (``MODULE:FUNCTION`` with the signature of
-:func:`verification.sipf.critical_mass.sipf_task`, importable by the pool's workers) and
-``make_executor`` (a context manager factory yielding ``(Executor, threads)``; default a local
-process pool with one worker per CPU).
+Method under test: ``sipf_task`` (protocol ``sipf.bisection_task`` of
+:mod:`verification.sipf.protocols`; default :func:`verification.sipf.critical_mass.sipf_task`), one
+SIPF run of a bisection. The runs go to the sweep runner's local process pool, whose workers
+import the task by its ``module:qualname``: it must be a module-level function importable by
+module name (a lambda or a closure is refused with a ValueError).
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ import numpy as np
 from scipy.stats import t as student_t
 
 from verification import stats
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
+from verification.sipf.cases import importable_name
 from verification.sipf.critical_mass import TABLE4, radial_brackets, replica_estimate, sipf_brackets, sipf_ratio
+from verification.sipf.protocols import BISECTION_TASK, BisectionTask
 from verification.sweep import all_sweeps, resolve_params, run_sweep
 
-SRC = "seed 003 §4.3, Fig. 8"
-DEFAULT_TASK = "verification.sipf.critical_mass:sipf_task"
 #: Reduced SIPF sizes (base, P halved, dt doubled) and radial grids (fine, coarse).
 SIPF_SIZES = ({"P": 2000, "dt": 1e-3}, {"P": 1000, "dt": 1e-3}, {"P": 2000, "dt": 2e-3})
 RADIAL_GRIDS = ({"n_r": 4000, "dt": 5e-5}, {"n_r": 2000, "dt": 1e-4})
@@ -45,11 +47,11 @@ REPLICAS, REPLICAS_ALT = 8, 2
 WIDTH, HALF_WIDTH = 0.2, 8.0
 
 
-def _bisect(name: str, params: dict, make_executor) -> tuple[dict, dict]:
+def _bisect(name: str, params: dict) -> tuple[dict, dict]:
     sweep = all_sweeps()[name]
     p = resolve_params(sweep, params)
     with tempfile.TemporaryDirectory(prefix="activebench-cm-") as out:
-        res = run_sweep(sweep, p, out, make_executor, progress=False)
+        res = run_sweep(sweep, p, out, progress=False)
     return p, res.results
 
 
@@ -57,15 +59,17 @@ def _centre(bracket) -> float:
     return math.nan if bracket is None else 0.5 * (bracket[0] + bracket[1])
 
 
-@check("sipf.critical_mass", source=f"{SRC} (critical mass of the unit ball in (47.6, 47.8))", profiles=("full",))
-def critical_mass(cfg: CheckConfig, sipf_task: str = DEFAULT_TASK, make_executor=None) -> CheckResult:
+@check("sipf.critical_mass", source=cite("SIPF", "§4.3, Fig. 8 (critical mass of the unit ball in (47.6, 47.8))"),
+       profiles=("full",), methods={"sipf_task": "sipf.bisection_task"})
+def critical_mass(ctx: CheckContext, sipf_task: BisectionTask = BISECTION_TASK.default) -> CheckResult:
     """Bisected SIPF critical mass of the unit ball (reduced P, dt; replicated seeds) vs the paper and radial FDM."""
-    seed = cfg.sub_seed("sipf.critical_mass") % 2**31
+    task_fn = importable_name(sipf_task, "sipf.critical_mass: sipf_task (protocol sipf.bisection_task)")
+    seed = ctx.seed() % 2**31
     sipf = []
     for size, reps in zip(SIPF_SIZES, (REPLICAS, REPLICAS_ALT, REPLICAS_ALT), strict=True):
         p, results = _bisect("sipf-critical-mass", {"configs": ["unit_ball"], "T": 1.0, "width": WIDTH,
-                                                    "half_width": HALF_WIDTH, "seed": seed, "task_fn": sipf_task,
-                                                    "replicas": reps, **size}, make_executor)
+                                                    "half_width": HALF_WIDTH, "seed": seed, "task_fn": task_fn,
+                                                    "replicas": reps, **size})
         runs = sipf_brackets(p, results)["unit_ball"]
         mean, se, n_done = replica_estimate(runs)
         centres = [_centre(br) if st == "done" else math.nan for st, br, _, _ in runs]
@@ -76,7 +80,7 @@ def critical_mass(cfg: CheckConfig, sipf_task: str = DEFAULT_TASK, make_executor
     radial = []
     for grid in RADIAL_GRIDS:
         p, results = _bisect("radial3d-critical-mass", {"configs": ["unit_ball"], "T": 1.0, "width": WIDTH,
-                                                        "half_width": HALF_WIDTH, **grid}, make_executor)
+                                                        "half_width": HALF_WIDTH, **grid})
         status, points, bracket = radial_brackets(p, results)["unit_ball"]
         radial.append({"status": status, "bracket": bracket, **grid})
     paper = TABLE4["unit_ball"][1]
@@ -109,7 +113,7 @@ def critical_mass(cfg: CheckConfig, sipf_task: str = DEFAULT_TASK, make_executor
                "shrunk": f"P = 2000, dt = 1e-3 ({REPLICAS} seeds; P = 1000 and dt = 2e-3 with {REPLICAS_ALT}) instead "
                          "of the paper's P = 1e4, dt = 1e-4 (26 min per run here); the paper's size: `activebench "
                          "sweep sipf-critical-mass`",
-               "task_fn": sipf_task}
+               "task_fn": task_fn}
 
     def plot(fig):
         ax = fig.add_subplot(111)
@@ -126,4 +130,4 @@ def critical_mass(cfg: CheckConfig, sipf_task: str = DEFAULT_TASK, make_executor
         ax.set_ylabel("seeds")
         ax.legend(fontsize=7)
 
-    return result_from_parts("sipf.critical_mass", SRC, parts, details, plot)
+    return ctx.result(parts, details, plot)

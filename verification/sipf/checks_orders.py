@@ -1,4 +1,4 @@
-"""SIPF convergence in the particle number P and the mode number H (seed 003 §4.2, Tables 2-3).
+"""SIPF convergence in the particle number P and the mode number H ([SIPF] §4.2, Tables 2-3).
 
 Setting of §4.2: Eq. (35) parameters with M0 = 80, rho_0 uniform on the unit ball, c(0) = 0,
 T = 0.01, L2 relative error of c(., T) (Parseval: the relative 2-norm of the mode arrays, as
@@ -14,8 +14,8 @@ cancels to first order; ``sipf.dt_order`` covers it).
   same Brownian paths): the error is then the spectral truncation error, i.e. the weight of
   the H = 24 field outside the modes ``|k_i| <= H/2``.
 
-Method argument (both checks): ``run(params, x0, n_steps, seed, ...) -> SIPFRun`` as in
-:func:`verification.sipf.checks.default_run` (only ``.modes[-1]``, the field at T, is read).
+Method under test (both checks): ``run``, protocol ``sipf.run`` of
+:mod:`verification.sipf.protocols` (only ``.modes[-1]``, the field at T, is read).
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ import numpy as np
 
 from agents import sipf as S
 from verification import stats
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
-from verification.sipf.checks import PAPER, SRC, T_CONV, default_run
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
+from verification.sipf.cases import PAPER, T_CONV
+from verification.sipf.protocols import RUN, Run3D
 
 TABLE2 = {100: 0.00434, 200: 0.00359, 400: 0.00268, 800: 0.00237, 1600: 0.00198}  # P: L2 error of c(T)
 TABLE3 = {6: 0.00124, 8: 0.00109, 10: 0.00089, 12: 0.00080}  # H: L2 error of c(T)
@@ -86,19 +88,20 @@ def weighted_order(x: np.ndarray, y: np.ndarray, log_se: np.ndarray) -> tuple[fl
 
 
 # ----------------------------------------------------------------------------- particle number
-@check("sipf.particle_order", source=f"{SRC} §4.2, Fig. 6, Table 2", profiles=("full",))
-def particle_order(cfg: CheckConfig, run=default_run) -> CheckResult:
+@check("sipf.particle_order", source=cite("SIPF", "§4.2, Fig. 6, Table 2"), profiles=("full",),
+       methods={"run": "sipf.run"})
+def particle_order(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """Monte-Carlo order -1/2 in P of the spread of c(T) over independent runs; Table 2 side by side."""
-    Ps = cfg.pick((50, 100, 200, 400, 800), (100, 200, 400, 800, 1600))
-    H, e, R, P_ref = cfg.pick((8, 4, 12, 2000), (24, 5, 16, 10000))
+    Ps = ctx.pick((50, 100, 200, 400, 800), (100, 200, 400, 800, 1600))
+    H, e, R, P_ref = ctx.pick((8, 4, 12, 2000), (24, 5, 16, 10000))
     p = PAPER.replace(H=H, dt=T_CONV * 2.0**-e)
     n = 2**e
-    a_ref = final_modes(run, p, S.uniform_ball(P_ref, seed=cfg.sub_seed("pref-ball")), n, cfg.sub_seed("pref"))
+    a_ref = final_modes(run, p, S.uniform_ball(P_ref, seed=ctx.shared_seed("pref-ball")), n, ctx.shared_seed("pref"))
     nref = float(np.linalg.norm(a_ref))
     spread, log_se, rms_err = [], [], []
     for P in Ps:
-        A = np.array([final_modes(run, p, S.uniform_ball(P, seed=cfg.sub_seed("pball", P, r)), n,
-                                  cfg.sub_seed("pnoise", P, r)) for r in range(R)])
+        A = np.array([final_modes(run, p, S.uniform_ball(P, seed=ctx.shared_seed("pball", P, r)), n,
+                                  ctx.shared_seed("pnoise", P, r)) for r in range(R)])
         s, s_se = spread_and_log_se(A)
         spread.append(s / nref)
         log_se.append(s_se)
@@ -141,20 +144,21 @@ def particle_order(cfg: CheckConfig, run=default_run) -> CheckResult:
         ax.set_ylabel("L2 relative error of c(T)")
         ax.legend()
 
-    return result_from_parts("sipf.particle_order", f"{SRC} Table 2", [part], details, plot)
+    return ctx.result([part], details, plot)
 
 
 # ----------------------------------------------------------------------------- mode number
-@check("sipf.mode_order", source=f"{SRC} §4.2, Fig. 7, Table 3", profiles=("full",))
-def mode_order(cfg: CheckConfig, run=default_run) -> CheckResult:
+@check("sipf.mode_order", source=cite("SIPF", "§4.2, Fig. 7, Table 3"), profiles=("full",),
+       methods={"run": "sipf.run"})
+def mode_order(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """Coupled runs in H: the L2 error of c(T) vs H = 24 is the spectral truncation error of the H = 24 field."""
     Hs = (6, 8, 10, 12)
-    P, e = cfg.pick((500, 4), (10000, 5))
+    P, e = ctx.pick((500, 4), (10000, 5))
     H_ref = 24
     dt = T_CONV * 2.0**-e
     n = 2**e
-    x0 = S.uniform_ball(P, seed=cfg.sub_seed("hball"))
-    seed = cfg.sub_seed("hnoise")
+    x0 = S.uniform_ball(P, seed=ctx.shared_seed("hball"))
+    seed = ctx.shared_seed("hnoise")
     a_ref = final_modes(run, PAPER.replace(H=H_ref, dt=dt), x0, n, seed)
     nref = float(np.linalg.norm(a_ref))
     errs = np.array([np.linalg.norm(embed(final_modes(run, PAPER.replace(H=H, dt=dt), x0, n, seed), H_ref) - a_ref)
@@ -200,39 +204,4 @@ def mode_order(cfg: CheckConfig, run=default_run) -> CheckResult:
         ax.set_ylabel("L2 relative error of c(T)")
         ax.legend()
 
-    return result_from_parts("sipf.mode_order", f"{SRC} Table 3", parts, details, plot)
-
-
-# ----------------------------------------------------------------------------- wrong models (for tests)
-class _SharedNoiseState(S.SIPFState):
-    """All particles receive the same Brownian increment (one draw broadcast to every particle)."""
-
-    def noise(self) -> np.ndarray:
-        return np.broadcast_to(self.rng.standard_normal(3), self.x.shape).copy()
-
-
-def shared_noise_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1):
-    """Wrong model: one Brownian path shared by all particles (not independent: no 1/P averaging)."""
-    st = _SharedNoiseState(params, x0, seed, alpha0, "fast")
-    for _ in range(n_steps):
-        if not st.advance():
-            break
-    return S.SIPFRun(params, np.array([st.n]), st.x[None].copy(), st.alpha[None].copy(),
-                     np.arange(st.n + 1) * params.dt, np.zeros(0), np.zeros(0), st.blew_up, st.blowup_time)
-
-
-K_CUT = 3
-
-
-def cutoff_pieces(params: S.SIPFParams, x: np.ndarray, alpha_prev: np.ndarray):
-    """Wrong model: the particle source only reaches the modes |k_i| <= K_CUT, whatever H."""
-    kk = np.abs(S.wavenumbers(params))
-    keep = (kk[:, None, None] <= K_CUT) & (kk[None, :, None] <= K_CUT) & (kk[None, None, :] <= K_CUT)
-    alpha = S.field_update(params, S.rho_modes_fast(params, x) * keep, alpha_prev)
-    _, v = S.step_pieces_fast(params, x, alpha_prev)
-    return alpha, v
-
-
-def cutoff_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1):
-    """A run whose field ignores the particles beyond the mode cut-off K_CUT."""
-    return S.run_sipf(params, x0, n_steps, seed, record_steps, alpha0, cutoff_pieces, noise_substeps)
+    return ctx.result(parts, details, plot)

@@ -1,11 +1,8 @@
-"""SIPF particles vs the radial finite-volume reference for 3D Keller-Segel (seed 003 §4.3).
+"""SIPF particles vs the radial finite-volume reference for 3D Keller-Segel ([SIPF] §4.3).
 
-Methods under test (keyword arguments, default ours):
-
-* ``sipf_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1) -> SIPFRun``
-  (:func:`verification.sipf.checks.default_run`, the fast path of :mod:`agents.sipf`);
-* ``radial_run(params, t_end, profile_times) -> RadialKSResult``
-  (:func:`continuum.radial_ks3d.radial_solver`).
+Methods under test (keyword arguments, default ours), typed by the protocols of
+:mod:`verification.sipf.protocols`: ``sipf_run`` (``sipf.run``, a whole SIPF run) and
+``radial_run`` (``sipf.radial_run``, the radial finite-volume solver).
 
 What is compared, and why not the radial c itself: SIPF is periodic on ``[-L/2, L/2]^3`` with
 ``L = 8`` while the radial solver lives on a ball of radius R (Neumann at R). With k = 0.1 the
@@ -40,10 +37,10 @@ from scipy import stats as _st
 from agents import sipf as S
 from continuum.radial_ks3d import RadialGrid3D, RadialKSParams, radial_solver
 from verification import stats
-from verification.records import CheckConfig, CheckResult, Part, check, result_from_parts
-from verification.sipf.checks import default_run
+from verification.records import CheckContext, CheckResult, Part, check
+from verification.refs import cite
+from verification.sipf.protocols import RADIAL_RUN, RUN, RadialRun, Run3D
 
-SRC = "seed 003 §4.3"
 #: Eq. (35) physics with the subcritical mass M0 = 20 (spreads); dt and H set per profile.
 SIPF_BASE = S.SIPFParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, L=8.0, H=16, dt=1e-3, mass=20.0)
 RADIAL_BASE = RadialKSParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, radius=10.0, n_r=1000, dt=1e-3, mass=20.0,
@@ -106,20 +103,22 @@ def mapped_reference(params: S.SIPFParams, rp: RadialKSParams, times, radial_run
     return res
 
 
-@check("sipf.radial_agreement", source=f"{SRC} Eqs. 1, 24, 35, 44-45")
-def radial_agreement(cfg: CheckConfig, sipf_run=default_run, radial_run=radial_solver) -> CheckResult:
+@check("sipf.radial_agreement", source=cite("SIPF", "§4.3, Eqs. 1, 24, 35, 44-45"),
+       methods={"sipf_run": "sipf.run", "radial_run": "sipf.radial_run"})
+def radial_agreement(ctx: CheckContext, sipf_run: Run3D = RUN.default,
+                     radial_run: RadialRun = RADIAL_RUN.default) -> CheckResult:
     """M0 = 20: SIPF c(r, t) (replica mean) agrees with the radial FV solver's density pushed through the same field."""
-    P, n_rep, H, dt = cfg.pick((1000, 12, 16, 1e-3), (4000, 16, 24, 5e-4))
-    times = cfg.pick((0.02, 0.05), (0.02, 0.05, 0.1))
-    n_r = cfg.pick(1000, 2000)
+    P, n_rep, H, dt = ctx.pick((1000, 12, 16, 1e-3), (4000, 16, 24, 5e-4))
+    times = ctx.pick((0.02, 0.05), (0.02, 0.05, 0.1))
+    n_r = ctx.pick(1000, 2000)
     p = SIPF_BASE.replace(H=H, dt=dt)
     rp = RADIAL_BASE.replace(n_r=n_r, dt=dt)
     steps = [int(round(t / dt)) for t in times]
     n = steps[-1]
 
     def sipf_profiles(q: S.SIPFParams, rep: int, substeps: int = 1, n_mult: int = 1) -> np.ndarray:
-        x0 = S.uniform_ball(P, seed=cfg.sub_seed("ball", rep))
-        r = sipf_run(q, x0, n * n_mult, cfg.sub_seed("noise", rep), record_steps=[s * n_mult for s in steps],
+        x0 = S.uniform_ball(P, seed=ctx.shared_seed("ball", rep))
+        r = sipf_run(q, x0, n * n_mult, ctx.shared_seed("noise", rep), record_steps=[s * n_mult for s in steps],
                      noise_substeps=substeps)
         modes = np.asarray(r.modes)
         if len(r.record_steps) != len(steps) or r.blew_up:
@@ -185,10 +184,4 @@ def radial_agreement(cfg: CheckConfig, sipf_run=default_run, radial_run=radial_s
         ax.set_ylabel("c(r, t)")
         ax.legend(fontsize=6)
 
-    return result_from_parts("sipf.radial_agreement", f"{SRC} Eqs. 24, 44-45", parts, details, plot)
-
-
-# ----------------------------------------------------------------------------- wrong models (for tests)
-def double_chi_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1):
-    """Wrong factor: SIPF with chi doubled (drift 2 chi grad K * (...))."""
-    return default_run(params.replace(chi=2 * params.chi), x0, n_steps, seed, record_steps, alpha0, noise_substeps)
+    return ctx.result(parts, details, plot)

@@ -7,7 +7,7 @@ a bracket around the paper's interval. Each M0 takes two SIPF runs to T (H = 24 
 H = 12, the same particles and noise), one task each. A mass counts as blowing up when
 the ratio R of (max c - mean c) at H = 24 and H = 12 at time T exceeds
 1 + f (R_delta - 1), R_delta being the ratio a point mass gives after the same steps (Eq. 39,
-:func:`verification.sipf.checks.delta_ratio`) and f = ``threshold_fraction`` (default 1/4: a
+:func:`verification.sipf.cases.delta_ratio`) and f = ``threshold_fraction`` (default 1/4: a
 quarter of the way from a resolved bounded profile to a point mass; measured sub-critical
 ratios at P = 2000 stay within 0.03 of 1, and at M0 ~ 56 the ratio at T = 1 is only 1.4-1.8
 with dt = 1e-3, so the midpoint f = 1/2 misclassifies collapsing runs). The mean of c is
@@ -59,16 +59,22 @@ def _bracket(config: str, half_width: float) -> tuple[float, float]:
 
 
 # ----------------------------------------------------------------------------- SIPF tasks
-def sipf_task(config: str, mass: float, H: int, P: int, dt: float, T: float, seed: int) -> dict:
-    """One SIPF run to T for a Table 4 configuration; returns peak and ||c||_inf data at T."""
+def sipf_params(config: str, mass: float, H: int, dt: float):
+    """The :class:`agents.sipf.SIPFParams` of a Table 4 configuration (L = 8) with mass M0, H and dt."""
     from agents import sipf as S
-    from verification.sipf.checks import peak_above_mean
+
+    return S.SIPFParams(**_physics(config), L=8.0, H=H, dt=dt, mass=mass)
+
+
+def run_config(p, config: str, P: int, T: float, seed: int) -> dict:
+    """One SIPF run with parameters ``p`` from the initial ball of ``config`` to T; peak and ||c||_inf data at T."""
+    from agents import sipf as S
+    from verification.sipf.cases import peak_above_mean
 
     changes = TABLE4[config][0]
-    p = S.SIPFParams(**_physics(config), L=8.0, H=H, dt=dt, mass=mass)
     x0 = S.uniform_ball(P, radius=changes.get("radius", 1.0), center=tuple(changes.get("center", (0, 0, 0))),
                         seed=seed)
-    n = int(round(T / dt))
+    n = int(round(T / p.dt))
     r = S.run_sipf(p, x0, n, seed=seed + 1)
     alpha = np.asarray(r.modes)[-1]
     stride = max(1, len(r.cinf) // 50)
@@ -77,10 +83,15 @@ def sipf_task(config: str, mass: float, H: int, P: int, dt: float, T: float, see
             "cinf_t": r.times[::stride].tolist(), "cinf_hist": r.cinf[::stride].tolist()}
 
 
+def sipf_task(config: str, mass: float, H: int, P: int, dt: float, T: float, seed: int) -> dict:
+    """One SIPF run to T for a Table 4 configuration; returns peak and ||c||_inf data at T (``sipf.bisection_task``)."""
+    return run_config(sipf_params(config, mass, H, dt), config, P, T, seed)
+
+
 def threshold(config: str, p: dict) -> float:
     """Ratio above which a mass counts as blowing up: 1 + f (point-mass ratio of Eq. 39 - 1)."""
     from agents import sipf as S
-    from verification.sipf.checks import delta_ratio
+    from verification.sipf.cases import delta_ratio
 
     n = int(round(p["T"] / p["dt"]))
     base = S.SIPFParams(**_physics(config), L=8.0, H=max(p["H"]), dt=p["dt"], mass=1.0)

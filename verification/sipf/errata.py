@@ -1,6 +1,6 @@
 """Errata for seed 003 (SIPF for 3D parabolic-parabolic Keller-Segel): stated formulas vs derivations.
 
-Discovered by ``activebench errata`` (``verification.errata._topic_modules``). Each stated
+Listed by ``activebench errata`` (``verification.topics.modules("errata")``). Each stated
 formula is transcribed as printed; the derived counterpart comes from
 ``verification.sipf.derivation`` or from the Fourier conventions of Eq. (20).
 """

@@ -22,7 +22,7 @@ FN = "verification.sipf.sweeps:dt_task"
 def dt_task(P: int, H: int, e: int, ref: int, seed: int) -> dict:
     """One run to T = 0.01 at dt = 2^-e T with the noise of the 2^-ref T reference run; modes at T."""
     from agents import sipf as S
-    from verification.sipf.checks import PAPER, T_CONV
+    from verification.sipf.cases import PAPER, T_CONV
 
     x0 = S.uniform_ball(P, seed=seed)
     p = PAPER.replace(H=H, dt=T_CONV * 2.0**-e)
@@ -68,7 +68,7 @@ def errors(p: dict, results: dict) -> dict[int, float]:
 
 def _summarize(p: dict, results: dict):
     from verification import stats
-    from verification.sipf.checks import T_CONV, TABLE1
+    from verification.sipf.cases import T_CONV, TABLE1
 
     errs = errors(p, results)
     rows = [[f"2^-{e} x 0.01", errs.get(e, "-"), TABLE1[e][0] if e in TABLE1 else "-"] for e in p["exponents"]]
@@ -80,7 +80,7 @@ def _summarize(p: dict, results: dict):
 
 
 def _plot(fig, p: dict, results: dict) -> None:
-    from verification.sipf.checks import T_CONV, TABLE1
+    from verification.sipf.cases import T_CONV, TABLE1
 
     ax = fig.add_subplot(111)
     errs = errors(p, results)

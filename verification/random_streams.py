@@ -1,4 +1,8 @@
-"""Counter-based random streams for numba kernels.
+"""Counter-based random streams for numba kernels, and the seed derivation, shared by ``agents`` and ``continuum``.
+
+It lives here, a leaf module with no activebench imports, so that both the particle models
+(``agents``) and the Metropolis annealer (``continuum.normal_modes``) use one implementation
+without either importing the other.
 
 Each walker owns one SplitMix64 stream (Steele, Lea & Flood, OOPSLA 2014),
 seeded from ``(seed, walker index)``. Because no stream is shared between
@@ -6,13 +10,16 @@ threads, a kernel's output depends on the seed only, never on the number of
 threads or on how ``prange`` splits the work.
 
 numba's own ``np.random`` keeps one hidden state per thread and is not seeded
-by numpy's generator (see FACTS.md), which is why the kernels do not use it.
+by numpy's generator (seeding numpy outside ``@njit`` does not seed it), which is
+why the kernels do not use it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+_SEED_MODULUS = 2**61 - 1
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -44,3 +51,17 @@ def next_uniform(state: np.uint64) -> tuple[np.uint64, float]:
     state = state + _GOLDEN
     z = _mix(state)
     return state, (float(z >> _S11) + 1.0) * _TWO_M53
+
+
+def derive_seed(master: int, *keys: int | str) -> int:
+    """The one seed derivation of activebench: a reproducible seed for ``keys`` under ``master``.
+
+    A polynomial hash of the characters of each key (base 1_000_003, modulo the Mersenne
+    prime 2**61 - 1). Checks (through their context), the Mesa model wrapper and benchmarks derive
+    their streams with it.
+    """
+    h = master
+    for k in keys:
+        for c in str(k):
+            h = (h * 1_000_003 + ord(c)) % _SEED_MODULUS
+    return h
