@@ -1,7 +1,7 @@
-"""Particles for the 2D parabolic-elliptic Keller-Segel model (seed 003 Eqs. 5, 13, 14 with d = 2).
+"""Particles for the 2D parabolic-elliptic Keller-Segel model ([SIPF] Eqs. 5, 13, 14 with d = 2).
 
 Model: rho_t = div(mu grad rho - chi rho grad c), -Laplace c = rho in R^2, so
-grad c(x) = -(1/2 pi) int (x - y)/|x - y|^2 rho(y) dy (seed 003 Eq. 13 with Gamma(1)/(2 pi)).
+grad c(x) = -(1/2 pi) int (x - y)/|x - y|^2 rho(y) dy ([SIPF] Eq. 13 with Gamma(1)/(2 pi)).
 Particles X^p, p = 1..P, each of mass m = M/P (Eq. 14, d = 2)::
 
     dX^p = -chi (m / 2 pi) sum_{q != p} (X^p - X^q) / (|X^p - X^q|^2 + delta^2) dt + sqrt(2 mu) dW^p

@@ -1,8 +1,8 @@
-"""Run-and-tumble walkers whose speed depends on a smoothed local density (seed 000 §4).
+"""Run-and-tumble walkers whose speed depends on a smoothed local density ([MIPS] §4).
 
 Each walker runs at speed v(rho~) along a unit vector e and tumbles at rate alpha to a new
 direction drawn uniformly (1D: +-1 with probability 1/2 each, so a reversal happens at rate
-alpha/2 as in seed 000 §1; 2D: angle uniform on the circle). The domain is a periodic
+alpha/2 as in [MIPS] §1; 2D: angle uniform on the circle). The domain is a periodic
 interval/square of side L.
 
 Smoothed density rho~ (the kernel, stated once here):
@@ -43,7 +43,7 @@ from verification.random_streams import next_uniform, stream_state
 
 
 def linear_speed(v0: float = 1.0, g_star: float = 2.0) -> Callable[[np.ndarray], np.ndarray]:
-    """v(g) = v0 max(0, 1 - g/g*) (seed 000 §4.1 default, clipped at 0 beyond g*)."""
+    """v(g) = v0 max(0, 1 - g/g*) ([MIPS] §4.1 default, clipped at 0 beyond g*)."""
     return lambda g: v0 * np.maximum(0.0, 1.0 - np.asarray(g, dtype=float) / g_star)
 
 

@@ -1,6 +1,6 @@
 """One-dimensional run-and-tumble walkers: parameters, tables and the public API.
 
-Two models share one description (seed 000 §1.2, seed 001 §2.3):
+Two models share one description ([MIPS] §1.2, [CHEMOTAXIS] §2.3):
 
 * the **two-state walker** with direction s = +1/-1, speed v(x) and switch
   rates alpha_+(x) (+1 -> -1) and alpha_-(x) (-1 -> +1);
@@ -161,7 +161,7 @@ def schnitzer(
     boundary: Literal["periodic", "reflecting"] = "periodic",
     n_table: int = 8192,
 ) -> TwoStateWalkerParams:
-    """Schnitzer walkers (seed 000 §1): tumble rate alpha(x), new direction +/-1 with p = 1/2.
+    """Schnitzer walkers ([MIPS] §1): tumble rate alpha(x), new direction +/-1 with p = 1/2.
 
     Parameters
     ----------
@@ -192,7 +192,7 @@ def temporal_sensing(
     boundary: Literal["periodic", "reflecting"] = "periodic",
     n_table: int = 8192,
 ) -> TwoStateWalkerParams:
-    """Walkers sensing dc/dt along their run (seed 001 §5.2).
+    """Walkers sensing dc/dt along their run ([CHEMOTAXIS] §5.2).
 
     alpha_pm(x) = alpha0 (1 -/+ chi v0 dc/dx) for a static field c(x).
 

@@ -5,7 +5,7 @@ A walker is (tau, s): tau in [0, T] is the travel time from the left wall
 periodic domain tau is kept unwrapped. Rates are tabulated on a uniform tau
 grid of n + 1 nodes over [0, T] and interpolated linearly.
 
-Master equation that both kernels sample (seed 001 §2.3, with v = v(x)):
+Master equation that both kernels sample ([CHEMOTAXIS] §2.3, with v = v(x)):
     d_t P_pm = -/+ d_x(v P_pm) - alpha_pm P_pm + alpha_mp P_mp.
 """
 

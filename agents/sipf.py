@@ -1,6 +1,6 @@
-"""Stochastic interacting particle-field (SIPF) method for 3D parabolic-parabolic Keller-Segel (seed 003).
+"""Stochastic interacting particle-field (SIPF) method for 3D parabolic-parabolic Keller-Segel ([SIPF]).
 
-Model (seed 003 Eq. 1): ``rho_t = div(mu grad rho - chi rho grad c)``,
+Model ([SIPF] Eq. 1): ``rho_t = div(mu grad rho - chi rho grad c)``,
 ``eps c_t = Lap c - k^2 c + rho`` on ``Omega = [-L/2, L/2]^3``.
 
 Representation (Eqs. 19-21): ``rho ~ (M0/P) sum_p delta(x - X^p)``;
@@ -126,7 +126,7 @@ class ModelParams:
 
 @dataclass(frozen=True, slots=True)
 class SIPFParams(ModelParams):
-    """Parameters of the SIPF method (seed 003 Eqs. 1, 20-25, 35).
+    """Parameters of the SIPF method ([SIPF] Eqs. 1, 20-25, 35).
 
     Parameters
     ----------
@@ -183,7 +183,7 @@ def check_positions(params, x: np.ndarray, dim: int = 3) -> np.ndarray:
 
 
 def uniform_ball(n: int, radius: float = 1.0, center=(0.0, 0.0, 0.0), seed: int = 0) -> np.ndarray:
-    """``n`` points uniform in a ball (the initial rho_0 of seed 003 §4.1), shape (n, 3)."""
+    """``n`` points uniform in a ball (the initial rho_0 of [SIPF] §4.1), shape (n, 3)."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
         raise ValueError(f"n must be an integer >= 0, got {n!r}")
     if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not (math.isfinite(radius)

@@ -1,6 +1,6 @@
-"""SIPF method (seed 003) in dimension 2: parabolic-parabolic Keller-Segel on a square.
+"""SIPF method ([SIPF]) in dimension 2: parabolic-parabolic Keller-Segel on a square.
 
-Model (seed 003 Eq. 1 with d = 2): ``rho_t = div(mu grad rho - chi rho grad c)``,
+Model ([SIPF] Eq. 1 with d = 2): ``rho_t = div(mu grad rho - chi rho grad c)``,
 ``eps c_t = Lap c - k^2 c + rho`` on ``Omega = [-L/2, L/2]^2``.
 
 This is the 2D analogue of :mod:`agents.sipf` and follows its conventions (read that
@@ -155,7 +155,7 @@ def _pair_drift_kernel(x: np.ndarray, y: np.ndarray, beta: float, weight: float,
 # ----------------------------------------------------------------------------- parameters
 @dataclass(frozen=True, slots=True)
 class SIPF2DParams(S.ModelParams):
-    """Parameters of the 2D SIPF method (seed 003 Eqs. 1, 20-25 with d = 2).
+    """Parameters of the 2D SIPF method ([SIPF] Eqs. 1, 20-25 with d = 2).
 
     Parameters
     ----------

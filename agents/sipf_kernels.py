@@ -1,4 +1,4 @@
-"""numba kernels of the SIPF method (seed 003): the exact O(P^2) Yukawa pair drift.
+"""numba kernels of the SIPF method ([SIPF]): the exact O(P^2) Yukawa pair drift.
 
 The pair term of Eq. (31), ``D(X^p) = (M0/P) sum_{q != p} grad K(X^p - X^q)`` with
 ``grad K(x) = x (1 + beta r) exp(-beta r) / (4 pi r^3)`` (derived in

@@ -1,4 +1,4 @@
-"""asv benchmarks for seed 002 ("ants"): Metropolis annealing of Eq. (46) and the radial disc PDE.
+"""asv benchmarks for [ANTS] ("ants"): Metropolis annealing of Eq. (46) and the radial disc PDE.
 
 Fast cases use a tenth of the seed's MC steps per temperature; the full schedule
 (51 T x 1.5e4 MC steps x 20 samples) only runs with ``ACTIVEBENCH_ASV_SLOW=1``.

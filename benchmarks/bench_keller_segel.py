@@ -1,4 +1,4 @@
-"""asv benchmarks of the Keller-Segel solvers (seed 001 §6) and a tracked convergence order.
+"""asv benchmarks of the Keller-Segel solvers ([CHEMOTAXIS] §6) and a tracked convergence order.
 
 1D: seed grid (L = 100, 200 cells), D_u = 1, D_v = 20, a = 1, chi0 = 40. The seed
 algorithm (numpy) is timed to T = 4 (it blows up at t ~ 6); the finite-volume numba

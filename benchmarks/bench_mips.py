@@ -1,4 +1,4 @@
-"""asv benchmarks of the MIPS solvers (seed 000 §4-6).
+"""asv benchmarks of the MIPS solvers ([MIPS] §4-6).
 
 * ``MipsCahnHilliard``: one step-batch of each 2D Cahn-Hilliard scheme on the seed grid (128²,
   kappa = 1e-4) -- numpy baseline (seed algorithm), numba explicit, semi-implicit spectral

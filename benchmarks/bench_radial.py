@@ -1,4 +1,4 @@
-"""asv benchmarks of the radial 3D Keller-Segel solver and the 2D KS particles (seed 003).
+"""asv benchmarks of the radial 3D Keller-Segel solver and the 2D KS particles ([SIPF]).
 
 Radial: paper parameters (mu = chi = 1, eps = 1e-4, k = 0.1, R = 20), M0 = 40, to t = 0.05 on
 n_r = 2000 (dt = 1e-4) and 20000 (dt = 1e-5, only with ``ACTIVEBENCH_ASV_SLOW=1``). Particles:

@@ -1,6 +1,6 @@
 """asv benchmarks of the run-and-tumble kernels and of two convergence figures.
 
-Workload of seed 001 §4.3 (see ``verification.rt1d.bench``): 5000 walkers, v0 = 20,
+Workload of [CHEMOTAXIS] §4.3 (see ``verification.rt1d.bench``): 5000 walkers, v0 = 20,
 L = 200, reflecting walls, alpha_pm(x) = max(0, 1 ± 2 tanh(x/(L/4))), start uniform
 on [-1, 1], fair directions.
 
@@ -81,7 +81,7 @@ class RunTumbleND:
 
 
 class MasterEquation:
-    """Two-state master-equation solver on the seed 001 §4.3 model (4000 cells, to t = 1)."""
+    """Two-state master-equation solver on the [CHEMOTAXIS] §4.3 model (4000 cells, to t = 1)."""
 
     timeout = 120
 
@@ -130,7 +130,7 @@ class Convergence:
 
 
 class SeedWorkloadSlow:
-    """Full seed 001 §4.3 run (4000 steps) in numpy and fixed-dt numba; Mesa per-agent, 100 steps.
+    """Full [CHEMOTAXIS] §4.3 run (4000 steps) in numpy and fixed-dt numba; Mesa per-agent, 100 steps.
 
     The Mesa case includes building the 5000 agents.
     """

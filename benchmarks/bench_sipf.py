@@ -1,4 +1,4 @@
-"""asv benchmarks of the SIPF method (seed 003) at small size, and tracked accuracy figures.
+"""asv benchmarks of the SIPF method ([SIPF]) at small size, and tracked accuracy figures.
 
 Eq. (35) parameters, M0 = 80, rho_0 uniform on the unit ball, H = 12. P = 2000 by default;
 P = 1e4, H = 24 (the paper's base case) only with ``ACTIVEBENCH_ASV_SLOW=1``.

@@ -1,7 +1,7 @@
-"""2D Cahn-Hilliard model of motility-induced phase separation (seed 000 §5).
+"""2D Cahn-Hilliard model of motility-induced phase separation ([MIPS] §5).
 
     d_t g = M lap(mu),   mu = f'(g) - kappa lap(g),
-    f'(g) = v0^2 (g - 3 g^2 / (2 g*) + 2 g^3 / (3 g*^2))            (seed 000 §5.1)
+    f'(g) = v0^2 (g - 3 g^2 / (2 g*) + 2 g^3 / (3 g*^2))            ([MIPS] §5.1)
 
 on a periodic square [0, L)^2 with N x N cells (dx = L / N). Three steppers:
 
@@ -91,7 +91,7 @@ class CahnHilliardParams:
 
 
 def f_prime(g: np.ndarray, p: CahnHilliardParams) -> np.ndarray:
-    """Bulk chemical potential f'(g), seed 000 §5.1, in Horner form."""
+    """Bulk chemical potential f'(g), [MIPS] §5.1, in Horner form."""
     a, b, c = p.coefficients
     return g * (a + g * (b + c * g))
 
@@ -176,7 +176,7 @@ def _lap5(u: np.ndarray, inv_dx2: float) -> np.ndarray:
 
 def explicit_step_numpy(g: np.ndarray, p: CahnHilliardParams, dt: float, n_steps: int,
                         stability: str = "raise") -> np.ndarray:
-    """Plain numpy forward Euler with the five-point Laplacian (seed 000 §5.2); returns a new field."""
+    """Plain numpy forward Euler with the five-point Laplacian ([MIPS] §5.2); returns a new field."""
     g = check_field(g, p).copy()
     _check_dt(p, g, dt, n_steps, stability)
     inv = 1.0 / p.dx**2
@@ -246,7 +246,7 @@ PARALLEL_MIN_N = 1024
 
 def advance_explicit(g: np.ndarray, p: CahnHilliardParams, dt: float, n_steps: int,
                      stability: str = "raise", parallel: bool | None = None) -> np.ndarray:
-    """Numba forward Euler, five-point Laplacian (seed 000 §5.2); returns a new field.
+    """Numba forward Euler, five-point Laplacian ([MIPS] §5.2); returns a new field.
 
     ``stability``: "raise" (default) rejects a dt above :func:`explicit_dt_limit`, "warn" warns,
     "ignore" runs anyway (used to show what happens past the limit). ``parallel``: threaded

@@ -1,4 +1,4 @@
-"""Radially symmetric nonlinear-diffusion chemotaxis on a disc (seed 002 Eqs. 1-2, 49-50).
+"""Radially symmetric nonlinear-diffusion chemotaxis on a disc ([ANTS] Eqs. 1-2, 49-50).
 
 rho_t = (1/r) (r rho (D0 rho_r - chi0 c_r))_r,   c_t = f0 rho + nu0 (1/r)(r c_r)_r - g0 c,
 on 0 <= r <= l with no-flux (Neumann) boundaries. Two integrators:
@@ -33,7 +33,7 @@ from numba import njit
 
 @dataclass(frozen=True)
 class DiscParams:
-    """Positive model coefficients of seed 002 Eqs. (1)-(2) and the disc radius l."""
+    """Positive model coefficients of [ANTS] Eqs. (1)-(2) and the disc radius l."""
 
     chi0: float = 4.0
     D0: float = 1.0
@@ -101,7 +101,7 @@ class RadialGrid:
 
 
 def lyapunov_W(p: DiscParams, grid: RadialGrid, rho: np.ndarray, c: np.ndarray) -> float:
-    """Discrete Lyapunov functional W of seed 002 Eq. (18) (rescaled units, c' = chi0 c / D0).
+    """Discrete Lyapunov functional W of [ANTS] Eq. (18) (rescaled units, c' = chi0 c / D0).
 
     W = sum_i V_i [a (rho^2/2 - rho c') + g0/(2 nu0) c'^2] + sum_faces (A_f/h) (c'_{i+1} - c'_i)^2 / 2.
     """
@@ -113,7 +113,7 @@ def lyapunov_W(p: DiscParams, grid: RadialGrid, rho: np.ndarray, c: np.ndarray) 
 
 
 def shannon_entropy(grid: RadialGrid, rho: np.ndarray, rho_const: float) -> float:
-    """S = -int rho log(rho / rho_const) dV (seed 002 Eq. 48), with 0 log 0 = 0; NaN if rho < 0."""
+    """S = -int rho log(rho / rho_const) dV ([ANTS] Eq. 48), with 0 log 0 = 0; NaN if rho < 0."""
     rho = np.asarray(rho, dtype=float)
     if np.any(rho < 0):
         return math.nan

@@ -5,7 +5,7 @@ Solves
     d_t g = -d_x J,    J = -A(x) d_x[B(x) g] + C(x) g,
 
 on [-L/2, L/2] (periodic or zero flux). With A = v/alpha, B = v, C = 0 this is
-the Schnitzer effective equation (seed 000 §2.2); the coefficients for the
+the Schnitzer effective equation ([MIPS] §2.2); the coefficients for the
 two-state walker come from ``verification.derivations``.
 
 Scheme (exponential fitting, Scharfetter-Gummel type): with w = B g and

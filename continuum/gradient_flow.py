@@ -1,4 +1,4 @@
-"""1D gradient flow of the MIPS effective free energy (seed 000 §6).
+"""1D gradient flow of the MIPS effective free energy ([MIPS] §6).
 
     d_t g = d_x [ M(g) d_x mu ],   M(g) = g v(g)^2 / alpha,
     mu = log g + log v(g) - kappa d_xx g = delta F / delta g,

@@ -1,4 +1,4 @@
-"""Keller-Segel chemotaxis on periodic grids: the seed 001 §6.4 algorithm, a finite-volume scheme, and 2D.
+"""Keller-Segel chemotaxis on periodic grids: the [CHEMOTAXIS] §6.4 algorithm, a finite-volume scheme, and 2D.
 
 1D model ([CHEMOTAXIS] §6.4)::
 
@@ -6,7 +6,7 @@
 
 on [0, L) with periodic boundaries. u is the cell density, v the chemoattractant.
 
-2D model (the VisualPDE "KellerSegel" preset quoted in seed 001 §6.2)::
+2D model (the VisualPDE "KellerSegel" preset quoted in [CHEMOTAXIS] §6.2)::
 
     u_t = lap u - div(chi(u) grad v) + u (1 - u),   v_t = D lap v + u - a v,
     chi(u) = c u / (1 + u^2),
@@ -15,7 +15,7 @@ on the periodic square [0, L)^2.
 
 Three solvers live here:
 
-* :func:`seed_scheme_run` -- the algorithm of seed 001 §6.4 rewritten as a baseline
+* :func:`seed_scheme_run` -- the algorithm of [CHEMOTAXIS] §6.4 rewritten as a baseline
   (explicit Euler, nodal flux ``J_i = chi0 u_i (v_{i+1} - v_{i-1}) / (2 dx)``, backward
   divergence ``(J_i - J_{i-1}) / dx``, clipping of u and v at 0, the seed's step rule).
   It records how much mass the clipping injects and when u first goes negative.
@@ -55,7 +55,7 @@ def _grid_size(name: str, value: int, minimum: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class KellerSegel1DParams:
-    """Minimal 1D Keller-Segel model on a periodic interval (seed 001 §6.4).
+    """Minimal 1D Keller-Segel model on a periodic interval ([CHEMOTAXIS] §6.4).
 
     Parameters
     ----------
@@ -134,7 +134,7 @@ def _check_theta(theta: float, top: float) -> None:
         raise ValueError(f"theta must be in (0, {top:g}] for positivity, got {theta!r}")
 
 
-# -- seed 001 §6.4 algorithm (baseline) ------------------------------------------------------
+# -- [CHEMOTAXIS] §6.4 algorithm (baseline) ------------------------------------------------------
 @dataclass
 class SeedRunRecord:
     """What :func:`seed_scheme_run` returns.
@@ -174,7 +174,7 @@ class SeedRunRecord:
 
 
 def seed_time_step(params: KellerSegel1DParams, t_end: float, n_steps: int) -> tuple[float, int]:
-    """The seed 001 §6.4 step rule: dt = T/Nt, replaced by 0.2 dx^2/(2 max D) only if above dx^2/(2 max D).
+    """The [CHEMOTAXIS] §6.4 step rule: dt = T/Nt, replaced by 0.2 dx^2/(2 max D) only if above dx^2/(2 max D).
 
     Returns ``(dt, n_steps)``; when the rule triggers, the step count becomes int(T / dt).
     """
@@ -190,7 +190,7 @@ def seed_time_step(params: KellerSegel1DParams, t_end: float, n_steps: int) -> t
 
 def seed_scheme_run(params: KellerSegel1DParams, u0: np.ndarray, v0: np.ndarray, t_end: float,
                     n_steps: int, record_every: int = 0, clip: bool = True) -> SeedRunRecord:
-    """Run the seed 001 §6.4 algorithm (rewritten; numpy), recording mass and clipping.
+    """Run the [CHEMOTAXIS] §6.4 algorithm (rewritten; numpy), recording mass and clipping.
 
     Per step (periodic, forward Euler)::
 
@@ -446,7 +446,7 @@ def fv_solver(params: KellerSegel1DParams, u0: np.ndarray, v0: np.ndarray, times
 # -- 2D preset ------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class KellerSegel2DParams:
-    """VisualPDE "KellerSegel" preset (seed 001 §6.2) on a periodic square.
+    """VisualPDE "KellerSegel" preset ([CHEMOTAXIS] §6.2) on a periodic square.
 
     u_t = lap u - div(chi(u) grad v) + u (1 - u),  v_t = D lap v + u - a v,  chi(u) = c u / (1 + u^2).
 

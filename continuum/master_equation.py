@@ -1,6 +1,6 @@
 """Two-state master equation for run-and-tumble densities P_+(x, t), P_-(x, t).
 
-Solves (seed 000 §1.2 with alpha_pm = alpha/2; seed 001 §2.3 with v = v0)
+Solves ([MIPS] §1.2 with alpha_pm = alpha/2; [CHEMOTAXIS] §2.3 with v = v0)
 
     d_t P_+ = -d_x(v P_+) - alpha_+ P_+ + alpha_- P_-
     d_t P_- = +d_x(v P_-) - alpha_- P_- + alpha_+ P_+

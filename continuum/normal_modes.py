@@ -1,4 +1,4 @@
-"""Radial normal-mode Lyapunov functional (seed 002 Eq. 46) and its Metropolis annealing (Methods).
+"""Radial normal-mode Lyapunov functional ([ANTS] Eq. 46) and its Metropolis annealing (Methods).
 
 State: G_00 = c_const and amplitudes E_0m, G_0m (m = 1..m_hat) of J0(j_{1m} r / l), with
 rho = rho_const + sum_m E_0m J0(j_{1m} r/l), c = c_const + sum_m G_0m J0(j_{1m} r/l).
@@ -235,7 +235,7 @@ class AnnealResult:
 
 def anneal(model: ModalModel, temperatures: np.ndarray, sweeps_per_T: int, n_samples: int, seed: int,
            c_const0: float | None = None, enforce_nonnegative: bool = True) -> AnnealResult:
-    """Metropolis minimisation of Eq. (46) along a temperature schedule (seed 002 Methods).
+    """Metropolis minimisation of Eq. (46) along a temperature schedule ([ANTS] Methods).
 
     Parameters
     ----------

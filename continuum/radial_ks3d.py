@@ -1,6 +1,6 @@
-"""Radially symmetric 3D parabolic-parabolic Keller-Segel reference solver (seed 003 Eqs. 44-45).
+"""Radially symmetric 3D parabolic-parabolic Keller-Segel reference solver ([SIPF] Eqs. 44-45).
 
-Model (seed 003 Eq. 1 in radial form, Eqs. 44-45)::
+Model ([SIPF] Eq. 1 in radial form, Eqs. 44-45)::
 
     rho_t   = r^-2 (r^2 (mu rho_r - chi rho c_r))_r            (conservative form of Eq. 44)
     eps c_t = r^-2 (r^2 c_r)_r - k^2 c + rho                    (Eq. 45)
@@ -64,7 +64,7 @@ def _finite(v) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class RadialKSParams:
-    """Radial 3D Keller-Segel problem and its grid (seed 003 Eqs. 44-45, §4.3).
+    """Radial 3D Keller-Segel problem and its grid ([SIPF] Eqs. 44-45, §4.3).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Unit tests for seed 002 ("ants"): validation, conservation, modal W, annealer reproducibility."""
+"""Unit tests for [ANTS] ("ants"): validation, conservation, modal W, annealer reproducibility."""
 
 import math
 

@@ -9,7 +9,7 @@ compare a later run against it::
     pytest tests/test_bench_micro.py --benchmark-enable --benchmark-compare=0001 \
         --benchmark-compare-fail=mean:25%
 
-Saved runs go to ``.benchmarks/``. The full seed 001 §4.3 comparison (numpy baseline,
+Saved runs go to ``.benchmarks/``. The full [CHEMOTAXIS] §4.3 comparison (numpy baseline,
 Mesa) is ``activebench bench rt1d``; long-term history is in asv (``benchmarks/``).
 """
 

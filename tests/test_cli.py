@@ -74,26 +74,22 @@ def test_ci_runs_readme_test_command():
     assert cmd in ci
 
 
-def test_method_under_test_from_command_line(tmp_path):
-    # the seed 000 §2.2 FPE (extra 1/2) as a user's solver makes rt1d.fpe_limit fail
-    mod = tmp_path / "user_solver.py"
-    mod.write_text(
+def test_method_under_test_from_command_line(tmp_path, monkeypatch):
+    # the [MIPS] §2.2 FPE (extra 1/2) as a user's solver, in a module of the current folder
+    (tmp_path / "user_solver.py").write_text(
         "from continuum.fokker_planck import FluxFormFPE\n"
         "def half(A, B, C, length, boundary, n_cells):\n"
         "    return FluxFormFPE(lambda x: 0.5 * A(x), B, C, length, boundary, n_cells)\n")
-    import sys
-    sys.path.insert(0, str(tmp_path))
-    try:
-        js = tmp_path / "r.json"
-        assert main(["run", "--only", "rt1d.fpe_limit", "--method", "fpe=user_solver:half", "--no-report",
-                     "--no-progress", "--json", str(js)]) == 1
-        doc = json.loads(js.read_text())
-        assert doc["checks"][0]["details"]["methods_under_test"] == {"fpe": "user_solver:half"}
-        assert main(["run", "--only", "rt1d.fpe_limit", "--method", "nosuch=user_solver:half"]) == 2
-        assert main(["run", "--only", "rt1d.fpe_limit", "--method", "fpe=user_solver:missing"]) == 2
-        assert main(["run", "--only", "rt1d.fpe_limit", "--method", "garbage"]) == 2
-    finally:
-        sys.path.remove(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    js = tmp_path / "r.json"
+    assert main(["run", "--only", "rt1d.fpe_limit", "--method", "rt1d.fpe=user_solver:half", "--no-report",
+                 "--no-progress", "--json", str(js)]) == 1
+    doc = json.loads(js.read_text())
+    assert doc["methods_under_test"] == {"rt1d.fpe": "user_solver:half"}
+    assert doc["checks"][0]["details"]["methods_under_test"] == {"fpe": "rt1d.fpe=user_solver:half"}
+    assert main(["run", "--only", "rt1d.fpe_limit", "--method", "nosuch.fpe=user_solver:half"]) == 2
+    assert main(["run", "--only", "rt1d.fpe_limit", "--method", "rt1d.fpe=user_solver:missing"]) == 2
+    assert main(["run", "--only", "rt1d.fpe_limit", "--method", "garbage"]) == 2
 
 
 def test_check_without_own_plot_gets_the_parts_figure(tmp_path):

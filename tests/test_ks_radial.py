@@ -1,4 +1,4 @@
-"""Radial 3D Keller-Segel solver and 2D parabolic-elliptic particles (seed 003 §2, §4.3)."""
+"""Radial 3D Keller-Segel solver and 2D parabolic-elliptic particles ([SIPF] §2, §4.3)."""
 
 import math
 

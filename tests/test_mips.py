@@ -1,4 +1,4 @@
-"""Unit tests of the MIPS models (seed 000 §4-6): kernels vs twins, conservation, bad input."""
+"""Unit tests of the MIPS models ([MIPS] §4-6): kernels vs twins, conservation, bad input."""
 
 import numpy as np
 import pytest

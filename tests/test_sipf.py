@@ -1,4 +1,4 @@
-"""Unit tests of the SIPF method (seed 003): validation, fast == reference, seeding, Mesa wrapper."""
+"""Unit tests of the SIPF method ([SIPF]): validation, fast == reference, seeding, Mesa wrapper."""
 
 import math
 

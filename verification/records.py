@@ -201,9 +201,6 @@ class CheckContext:
         """A seed for one stream of this check: :func:`derive_seed` of (check id, *keys)."""
         return derive_seed(self.config.seed, self.check.id, *keys)
 
-    def sub_seed(self, *keys: int | str) -> int:  # TRANSITION: removed once every check uses seed/shared_seed
-        return derive_seed(self.config.seed, *keys)
-
     def shared_seed(self, *keys: int | str) -> int:
         """A seed shared by the checks of a topic (e.g. the same initial particles): ``derive_seed(*keys)``."""
         return derive_seed(self.config.seed, *keys)
@@ -237,7 +234,7 @@ def check(check_id: str, source: str, profiles: tuple[str, ...] = PROFILES,
         if check_id in REGISTRY:
             raise ValueError(f"duplicate check id {check_id!r}")
         params = inspect.signature(func).parameters
-        declared = dict(methods) if methods is not None else {k: "" for k in list(params)[1:]}  # TRANSITION
+        declared = dict(methods or {})
         missing = [k for k in declared if k not in params]
         undeclared = [k for k in list(params)[1:] if k not in declared]
         if missing or undeclared:

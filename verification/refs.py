@@ -2,7 +2,7 @@
 
 Check sources, errata rows and docstrings cite a source as ``[KEY] location`` (for example
 ``[MIPS] §2.3``); the README's References section lists the same keys. The documents call
-themselves seed 000-003 in older notes; ``seed`` keeps that number.
+themselves [MIPS]-003 in older notes; ``seed`` keeps that number.
 """
 
 from __future__ import annotations

@@ -110,6 +110,9 @@ class WrongModel:
         Marked ``slow`` in the tests (run with ``-m slow``).
     patches : tuple of (module, attribute, value)
         Module attributes replaced for the run (e.g. a narrower bisection bracket).
+    ours_too : bool
+        Also run our method in this configuration and require a pass (False where the
+        configuration, e.g. a narrowed bracket, says nothing about the real check).
     """
 
     check: str
@@ -118,6 +121,7 @@ class WrongModel:
     config: CheckConfig = field(default_factory=lambda: CheckConfig("quick", seed=7))
     slow: bool = False
     patches: tuple[tuple[str, str, Any], ...] = ()
+    ours_too: bool = True
 
 
 def wrong_models() -> list[WrongModel]:

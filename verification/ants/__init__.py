@@ -1,1 +1,1 @@
-"""Topic ants: the disc model of the ants paper, its Lyapunov functional, threshold and annealing (seed 002)."""
+"""Topic ants: the disc model of the ants paper, its Lyapunov functional, threshold and annealing ([ANTS])."""

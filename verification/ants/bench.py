@@ -1,4 +1,4 @@
-"""Benchmark workloads for seed 002 ("ants"): Metropolis annealing of Eq. (46) and the disc PDE.
+"""Benchmark workloads for [ANTS] ("ants"): Metropolis annealing of Eq. (46) and the disc PDE.
 
 ``metropolis``: one f0 point (f0 = 5, chi0 = 4, the rest 1) with the seed's schedule,
 T = 10 x 1.2^-n (n = 0..50), 1.5e4 MC steps per T, 20 samples, m_hat = 19; goal <= 10 s

@@ -1,6 +1,6 @@
-"""Sympy derivations for the nonlinear-diffusion chemotaxis model on a disc (seed 002).
+"""Sympy derivations for the nonlinear-diffusion chemotaxis model on a disc ([ANTS]).
 
-Model (seed 002 Eqs. 1-2): rho_t = div(-chi0 rho grad c + D0 rho grad rho),
+Model ([ANTS] Eqs. 1-2): rho_t = div(-chi0 rho grad c + D0 rho grad rho),
 c_t = f0 rho + nu0 lap c - g0 c. Everything the checks use is derived here from
 these two equations and lambdified in :func:`numeric`; the seed's stated forms are
 transcribed separately in ``verification.ants.errata``.
@@ -20,7 +20,7 @@ x, t, tau = sp.symbols("x t tau", real=True)
 
 @cache
 def rescaled() -> SimpleNamespace:
-    """Rescale tau = D0 t, c' = chi0 c / D0 in the c equation (seed 002 Eq. 11).
+    """Rescale tau = D0 t, c' = chi0 c / D0 in the c equation ([ANTS] Eq. 11).
 
     Returns ``kappa`` such that kappa * d_tau c' = lap c' - (g0/nu0) c' + a rho, and ``a``.
     """

@@ -1,4 +1,4 @@
-"""Errata for seed 002 (nonlinear-diffusion chemotaxis on a disc): stated formulas vs derivations.
+"""Errata for [ANTS] (nonlinear-diffusion chemotaxis on a disc): stated formulas vs derivations.
 
 The stated forms are transcribed from the seed; the derived ones come from
 ``verification.ants.derivation`` (sympy); the verdicts are computed.

@@ -1,4 +1,4 @@
-"""Sweep ``ants-entropy``: the entropy S(f0) of annealed normal-mode states (seed 002 Figs. 3-5).
+"""Sweep ``ants-entropy``: the entropy S(f0) of annealed normal-mode states ([ANTS] Figs. 3-5).
 
 Each task anneals the normal-mode Lyapunov functional W (Eq. 46, derived coefficients,
 :func:`verification.ants.cases.modal_model`) at one f0 by Metropolis (``n_samples``
@@ -75,7 +75,7 @@ def _plot(fig, p: dict, results: dict) -> None:
 SWEEPS = [Sweep(
     name="ants-entropy",
     summary="entropy S(f0) of Metropolis-annealed normal-mode states across the threshold (minutes)",
-    source="seed 002 Methods, Figs. 3-5",
+    source="[ANTS] Methods, Figs. 3-5",
     defaults={"f0": [3.0, 3.4, 3.6, 3.72, 3.84, 3.96, 4.08, 4.2, 4.6, 5.0, 6.0, 8.0], "chi0": 4.0, "sweeps": 2000,
               "n_samples": 20, "seed": 7},
     plan=_plan, summarize=_summarize, plot=_plot, validate=_validate)]

@@ -1,1 +1,1 @@
-"""Topic keller_segel: the 1D and 2D Keller-Segel models of the chemotaxis notes (seed 001 §6)."""
+"""Topic keller_segel: the 1D and 2D Keller-Segel models of the chemotaxis notes ([CHEMOTAXIS] §6)."""

@@ -1,4 +1,4 @@
-"""Benchmark workload ``ks1d``: the seed 001 §6.4 algorithm (numpy) vs the finite-volume scheme (numpy, numba).
+"""Benchmark workload ``ks1d``: the [CHEMOTAXIS] §6.4 algorithm (numpy) vs the finite-volume scheme (numpy, numba).
 
 Grid and model of the seed: L = 100, 200 cells, periodic, D_u = 1, D_v = 20, a = 1,
 chi0 = 40, u0 = 1 + 0.01 (uniform noise - 1/2), v0 = u0 / a. The seed's call
@@ -78,7 +78,7 @@ def bench_ks1d(quick: bool = False) -> dict:
                                                       "chi0": 40}, "T_compared": t_short, "T_full": t_full}
     u_seed = seed_short.u[-1]
     return {"workload": "ks1d",
-            "description": "seed 001 §6.4 Keller-Segel 1D, 200 cells, chi0 = 40: seed algorithm vs finite volume",
+            "description": "[CHEMOTAXIS] §6.4 Keller-Segel 1D, 200 cells, chi0 = 40: seed algorithm vs finite volume",
             "config": config, "rows": rows, "ratios": ratios, "goals": goals,
             "goal_met": {"vs_seed_numpy": bool(achieved >= GOAL_VS_SEED_NUMPY)},
             "notes": [f"at T = {t_short:g} the two schemes differ by max|u_seed - u_fv| = "

@@ -1,4 +1,4 @@
-"""Sympy derivations for Keller-Segel models (seed 001 §6): linearization, dispersion relations, thresholds.
+"""Sympy derivations for Keller-Segel models ([CHEMOTAXIS] §6): linearization, dispersion relations, thresholds.
 
 The linearization is done on the PDE right-hand sides themselves: a Fourier
 perturbation ``u = u* + eps U exp(i k x)`` (same for v) is substituted, the O(eps)

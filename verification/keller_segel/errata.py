@@ -1,4 +1,4 @@
-"""Errata for seed 001 §6 (Keller-Segel): stated formulas vs sympy derivations, and defects of the §6.4 code.
+"""Errata for [CHEMOTAXIS] §6 (Keller-Segel): stated formulas vs sympy derivations, and defects of the §6.4 code.
 
 Discovered by ``activebench errata`` (``verification.topics``).
 """

@@ -1,1 +1,1 @@
-"""Topic mips: density-dependent walkers, Cahn-Hilliard and the effective free energy (seed 000 §4-6)."""
+"""Topic mips: density-dependent walkers, Cahn-Hilliard and the effective free energy ([MIPS] §4-6)."""

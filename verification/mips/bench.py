@@ -1,4 +1,4 @@
-"""Benchmark workload ``mips2d``: 2D Cahn-Hilliard of seed 000 §5 with four implementations.
+"""Benchmark workload ``mips2d``: 2D Cahn-Hilliard of [MIPS] §5 with four implementations.
 
 (a) Seed workload: L = 10, 128², kappa = 1e-4, dt = 0.0025, 8000 steps (T = 20), g0 = 1.2 ± 0.025.
     Rows: a fresh numpy baseline following the seed's algorithm (np.roll five-point Laplacians,
@@ -192,7 +192,7 @@ def mips2d(quick: bool = False) -> dict:
     goals["(b) semi vs explicit"] = {"target": GOAL_B_SEMI_VS_EXPLICIT, "kernel": "semi-implicit spectral",
                                     "achieved": s_ex / s_c}
     met["(b) semi vs explicit"] = (s_ex / s_c >= GOAL_B_SEMI_VS_EXPLICIT) and e_c <= e_ex
-    return {"workload": "mips2d", "description": "2D Cahn-Hilliard (seed 000 §5): (a) seed 128² T = 20, "
+    return {"workload": "mips2d", "description": "2D Cahn-Hilliard ([MIPS] §5): (a) seed 128² T = 20, "
             f"(b) resolved {n_b}² kappa = 4e-4 T = 0.1 at equal accuracy (rel. L2 vs Richardson spectral reference)",
             "config": {"timing": "best of repeats after warm-up", "numba_threads": numba.get_num_threads(),
                        "quick": quick, "cpu_count": os.cpu_count(), "py_pde": have_pde},

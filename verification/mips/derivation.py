@@ -1,11 +1,11 @@
-"""Sympy derivations for motility-induced phase separation (seed 000 §4-6).
+"""Sympy derivations for motility-induced phase separation ([MIPS] §4-6).
 
 * Flux of run-and-tumble walkers with density-dependent speed v(g), in d dimensions, from
   the angular moment hierarchy closed at the first moment (isotropic tumbles at rate alpha,
   new direction uniform): J = -(v / (d alpha)) grad(v g), so
   D_eff(g) = (v^2 + g v v') / (d alpha).  In 1D with reversal probability 1/2 the same
-  closure gives J = -(v/alpha) d_x(v g) (seed 000 §2, §4.2 with alpha = 1).
-* The Cahn-Hilliard bulk term of seed 000 §5.1: f'' against D_eff (1D, alpha = 1).
+  closure gives J = -(v/alpha) d_x(v g) ([MIPS] §2, §4.2 with alpha = 1).
+* The Cahn-Hilliard bulk term of [MIPS] §5.1: f'' against D_eff (1D, alpha = 1).
 * The gradient-flow form of §6: J = -M(g) d_x mu_eff with mu_eff = log g + log v and the
   mobility that reproduces the flux, M(g) = g v^2 / (d alpha) -- equal to the seed's g v^2
   only for d alpha = 1.
@@ -30,7 +30,7 @@ V = sp.Function("v")
 
 
 def v_linear(q: sp.Expr) -> sp.Expr:
-    """Default motility v(q) = v0 (1 - q/g*) (seed 000 §4)."""
+    """Default motility v(q) = v0 (1 - q/g*) ([MIPS] §4)."""
     return v0 * (1 - q / g_star)
 
 
@@ -78,7 +78,7 @@ def mips() -> SimpleNamespace:
     mu_eff = sp.log(g) + sp.log(V(g))
     # mobility that reproduces the flux: M mu_eff' = D_eff
     M = sp.simplify(Dd / sp.diff(mu_eff, g))
-    # Cahn-Hilliard f' of seed 000 §5.1 (stated); derived: integrate D_eff (1D, alpha = 1)
+    # Cahn-Hilliard f' of [MIPS] §5.1 (stated); derived: integrate D_eff (1D, alpha = 1)
     f_prime_seed = v0**2 * (g - 3 * g**2 / (2 * g_star) + 2 * g**3 / (3 * g_star**2))
     D_lin = sp.expand(D1.subs(V(g), v_linear(g)).doit().subs(alpha, 1))
     f_prime = sp.integrate(D_lin.subs(g, s), (s, 0, g))

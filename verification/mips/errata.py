@@ -1,4 +1,4 @@
-"""Errata for seed 000 §4.3-6 (MIPS): stated formulas vs derivations, and defects of the §5.3 code and plots.
+"""Errata for [MIPS] §4.3-6 (MIPS): stated formulas vs derivations, and defects of the §5.3 code and plots.
 
 The §4.2 D_eff(g) and §5.1 f'(g) rows start from the Schnitzer flux of :mod:`verification.rt1d.derivation`.
 """
@@ -18,12 +18,12 @@ from verification.rt1d import derivation as rt
 g, v0, g_star, alpha, d = dm.g, dm.v0, dm.g_star, dm.alpha, dm.d
 V = dm.V
 x, v0_rt = rt.x, rt.v0
-vg = sp.Function("v")  # v as a function of density (seed 000 §4)
+vg = sp.Function("v")  # v as a function of density ([MIPS] §4)
 gs, gstar = sp.symbols("g g_star", positive=True)
 
 
 def _mips_D() -> sp.Expr:
-    # Flux of the Schnitzer FPE with v = v(g(x)), alpha = 1 (seed 000 §4.2): J = -A d_x(v g).
+    # Flux of the Schnitzer FPE with v = v(g(x)), alpha = 1 ([MIPS] §4.2): J = -A d_x(v g).
     gx = sp.Function("gfield")(x)
     flux = -(vg(gx) / 1) * sp.diff(vg(gx) * gx, x)
     return sp.simplify(-flux / sp.diff(gx, x)).subs(gx, gs)

@@ -1,4 +1,4 @@
-"""Topic radial: the references of seed 003 that are not SIPF.
+"""Topic radial: the references of [SIPF] that are not SIPF.
 
 The radial 3D Keller-Segel solver and the 2D particle variance identity.
 """

@@ -1,4 +1,4 @@
-"""Benchmark workload for seed 003 §4.3: the radial 3D Keller-Segel reference on the paper's grid.
+"""Benchmark workload for [SIPF] §4.3: the radial 3D Keller-Segel reference on the paper's grid.
 
 ``radial3d``: Nr = 2e5 cells on [0, 20], backward Euler dt = 1e-5, T = 1 (1e5 steps), M0 = 40
 (bounded, so every step runs), mu = chi = 1, eps = 1e-4, k = 0.1. The paper reports about 150 s;
@@ -47,7 +47,7 @@ def radial3d(quick: bool = False) -> dict:
          "notes": f"{n_slow} steps timed ({t_slow:.3g} s), scaled x{n_total / n_slow:g}"},
         {"name": "paper (reported, other hardware)", "seconds": PAPER_SECONDS, "ratio": PAPER_SECONDS / full_fast,
          "steps_per_second": n_total / PAPER_SECONDS,
-         "notes": "seed 003 §4.3: 'approximately 150 seconds'"},
+         "notes": "[SIPF] §4.3: 'approximately 150 seconds'"},
     ]
     return {"workload": "radial3d",
             "description": "radial 3D KS, Nr = 2e5, dt = 1e-5, T = 1 (1e5 backward-Euler steps), M0 = 40",

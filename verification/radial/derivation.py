@@ -1,7 +1,7 @@
-"""Symbolic derivations for seed 003 §2.1 and §4.3: the 2D variance identity and radial conservation.
+"""Symbolic derivations for [SIPF] §2.1 and §4.3: the 2D variance identity and radial conservation.
 
 * :func:`variance_identity` -- d/dt int |x|^2 rho dx for rho_t = div(mu grad rho - chi rho grad c),
-  -Laplace c = rho in R^2 (seed 003 Eq. 5 generalized to mu, chi), via the antisymmetrized pair
+  -Laplace c = rho in R^2 ([SIPF] Eq. 5 generalized to mu, chi), via the antisymmetrized pair
   kernel: (x - y) . G(x - y) with G(z) = -z / (2 pi |z|^2) (Eq. 13, d = 2) is the constant
   -1/(2 pi), so the pair term is -chi M^2 / (2 pi) and the identity is
   4 mu M - chi M^2 / (2 pi) = (M / 2 pi)(8 pi mu - chi M) (Eq. 6 at mu = chi = 1).
@@ -33,7 +33,7 @@ eps, k = sp.symbols("epsilon k", nonnegative=True)
 
 
 def pair_kernel_2d(z1: sp.Expr, z2: sp.Expr, reg: sp.Expr = 0) -> tuple[sp.Expr, sp.Expr]:
-    """G(z) = -z / (2 pi (|z|^2 + reg^2)): grad c for a unit point mass (seed 003 Eq. 13, d = 2)."""
+    """G(z) = -z / (2 pi (|z|^2 + reg^2)): grad c for a unit point mass ([SIPF] Eq. 13, d = 2)."""
     den = 2 * sp.pi * (z1**2 + z2**2 + reg**2)
     return -z1 / den, -z2 / den
 

@@ -1,4 +1,4 @@
-"""Errata for seed 003 §2 and §4.3-4.5 (Keller-Segel background, radial FDM, variance statements).
+"""Errata for [SIPF] §2 and §4.3-4.5 (Keller-Segel background, radial FDM, variance statements).
 
 Discovered by ``activebench errata`` (``verification.topics``). Each stated formula is
 transcribed as printed (with its location) and compared with ``verification.radial.derivation``.

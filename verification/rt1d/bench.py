@@ -1,6 +1,6 @@
 """``activebench bench rt1d``: wall-clock times of our walker kernels against a numpy baseline and Mesa.
 
-Workload ``rt1d`` (seed 001 §4.3): 5000 two-state walkers on [-L/2, L/2] with
+Workload ``rt1d`` ([CHEMOTAXIS] §4.3): 5000 two-state walkers on [-L/2, L/2] with
 reflecting walls, L = 200, v0 = 20, rates alpha_pm(x) = max(0, 1 ± 2 tanh(x/(L/4))),
 start uniform on [-1, 1] with fair directions, 4000 steps of dt = 0.01 (T = 40).
 Every row is timed in this process after a warm-up call (numba kernels compiled
@@ -25,11 +25,11 @@ import numpy as np
 from numba import njit, prange
 from scipy.stats import norm
 
-from verification.random_streams import next_uniform, stream_state
 from agents.run_tumble import TwoStateWalkerParams, advance, initial_state, simulate
 from agents.run_tumble_kernels import fold
 from agents.run_tumble_mesa import PerAgentRunTumble, RunTumbleModel
 from verification import stats
+from verification.random_streams import next_uniform, stream_state
 from verification.rt1d.cases import SEED001_AMPLITUDE, seed001_rates
 from verification.timing import contention, cpu_snapshot, threading_layer, timed
 
@@ -87,7 +87,7 @@ def numpy_walkers_final(x0: np.ndarray, s0: np.ndarray, n_steps: int, dt: float,
 
 def numpy_walkers_final_tuned(x0: np.ndarray, s0: np.ndarray, n_steps: int, dt: float, speed: float,
                               length: float, amplitude: float, seed: int) -> np.ndarray:
-    """The same walkers as :func:`numpy_walkers_final`, specialised to seed 001 §4.3 rates.
+    """The same walkers as :func:`numpy_walkers_final`, specialised to [CHEMOTAXIS] §4.3 rates.
 
     Uses alpha_s(x) = max(0, 1 + A s tanh(x/(L/4))) -- one tanh per walker-step instead
     of evaluating both rates -- and in-place ufuncs (no temporaries in the rate path).
@@ -211,7 +211,7 @@ def _sanity(final: dict[str, np.ndarray], params, cfg, mesa_pair) -> dict:
 
 
 def seed001_scalar_model(length: float, amplitude: float, speed: float):
-    """(v, alpha_+, alpha_-) of seed 001 §4.3 as plain float functions (math, not numpy)."""
+    """(v, alpha_+, alpha_-) of [CHEMOTAXIS] §4.3 as plain float functions (math, not numpy)."""
     scale = length / 4
 
     def v(x: float) -> float:
@@ -427,7 +427,7 @@ def bench_rt1d(quick: bool = False) -> dict:
                      f"{cpu_use['steal_cores']:.2f}, of {os.cpu_count()}, on average; the multi-threaded "
                      "rows are the most affected")
     result = {"workload": "rt1d",
-              "description": "seed 001 §4.3: biased run-and-tumble, 5000 walkers x 4000 steps of dt = 0.01, "
+              "description": "[CHEMOTAXIS] §4.3: biased run-and-tumble, 5000 walkers x 4000 steps of dt = 0.01, "
                              "reflecting walls on [-100, 100]",
               "config": config, "rows": rows, "ratios": ratios, "goals": goals, "goal_met": goal_met,
               "sanity": sanity, "seed_defects_fixed": list(SEED_DEFECTS_FIXED), "notes": notes}

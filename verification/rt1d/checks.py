@@ -141,7 +141,7 @@ def diffusivity(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> Chec
         ts = np.linspace(0, t2, 200)
         ax.plot(ts, num.var_exact(v0, alpha / 2, alpha / 2, ts), label="derived Var x(t)")
         ax.plot([t1, t2], [np.var(xt[0] - x0), np.var(xt[1] - x0)], "o", label="agents")
-        ax.plot(ts, 2 * (v0**2 / (2 * alpha)) * ts, "--", label="seed 000 §2.2 final form (D = v²/2α)")
+        ax.plot(ts, 2 * (v0**2 / (2 * alpha)) * ts, "--", label="[MIPS] §2.2 final form (D = v²/2α)")
         ax.set_xlabel("t")
         ax.set_ylabel("Var x")
         ax.legend(fontsize=7)
@@ -240,7 +240,7 @@ def chemotactic_drift(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -
 
     def plot(fig):
         ax = fig.add_subplot(111)
-        ax.bar(["measured", "derived", "seed 001 §5.2"], [V_hat, V, seed_stated],
+        ax.bar(["measured", "derived", "[CHEMOTAXIS] §5.2"], [V_hat, V, seed_stated],
                yerr=[stats.Z * se, 0, 0], color=["C0", "C1", "C3"])
         ax.axhline(0, color="k", lw=0.5)
         ax.set_ylabel("drift velocity")

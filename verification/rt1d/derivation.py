@@ -1,4 +1,4 @@
-"""Sympy derivations for run-and-tumble walkers (seed 000 §1-3, seed 001 §2-5).
+"""Sympy derivations for run-and-tumble walkers ([MIPS] §1-3, [CHEMOTAXIS] §2-5).
 
 Each function derives a result from the microscopic model and returns sympy
 expressions; ``numeric()`` lambdifies the ones the checks use, so no formula is
@@ -23,7 +23,7 @@ g = sp.Function("g")(x)
 
 
 def master_rhs(p_plus: sp.Expr, p_minus: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """Right-hand sides of the two-state master equation (seed 001 §2.3, speed v(x))."""
+    """Right-hand sides of the two-state master equation ([CHEMOTAXIS] §2.3, speed v(x))."""
     rp = -sp.diff(v * p_plus, x) - ap * p_plus + am * p_minus
     rm = sp.diff(v * p_minus, x) - am * p_minus + ap * p_plus
     return rp, rm
@@ -31,7 +31,7 @@ def master_rhs(p_plus: sp.Expr, p_minus: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 
 @cache
 def adiabatic() -> SimpleNamespace:
-    """Adiabatic elimination of m = P_+ - P_- (seed 000 §2.2, seed 001 §4).
+    """Adiabatic elimination of m = P_+ - P_- ([MIPS] §2.2, [CHEMOTAXIS] §4).
 
     Returns
     -------
@@ -120,7 +120,7 @@ def two_state_exact() -> SimpleNamespace:
 
 @cache
 def temporal_sensing() -> SimpleNamespace:
-    """Drift and diffusivity for alpha_pm = alpha0 (1 -/+ chi v0 dc/dx) (seed 001 §5.2).
+    """Drift and diffusivity for alpha_pm = alpha0 (1 -/+ chi v0 dc/dx) ([CHEMOTAXIS] §5.2).
 
     ``V`` and ``D`` are the adiabatic-FPE values (= the exact long-time values
     for V); ``V_exact``, ``D_exact`` are the exact long-time transport for a

@@ -1,6 +1,6 @@
-"""Errata of the run-and-tumble sections (seed 000 §1-3, seed 001 §2-5).
+"""Errata of the run-and-tumble sections ([MIPS] §1-3, [CHEMOTAXIS] §2-5).
 
-Stated formulas vs :mod:`verification.rt1d.derivation`, and the defects of the seed 001 §4.3 code.
+Stated formulas vs :mod:`verification.rt1d.derivation`, and the defects of the [CHEMOTAXIS] §4.3 code.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _adiabatic_flux_const() -> sp.Expr:
     return sp.solve(sp.Eq(_two_state_dJ(), 0), J)[0]
 
 
-# -- seed 001 §4.3 code defects ----------------------------------------------------------------
+# -- [CHEMOTAXIS] §4.3 code defects ----------------------------------------------------------------
 L_SEED, DT_SEED, V0_SEED = 200.0, 0.01, 20.0
 
 

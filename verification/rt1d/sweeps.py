@@ -85,7 +85,7 @@ def _plot(fig, p: dict, results: dict) -> None:
             se.append(stats.Z * got[1])
     grid = np.geomspace(min(p["alphas"]), max(p["alphas"]), 100)
     ax.loglog(grid, p["v0"] ** 2 / grid, "-", label="derived v0²/α")
-    ax.loglog(grid, p["v0"] ** 2 / (2 * grid), "--", label="seed 000 §2.2 final form v0²/2α")
+    ax.loglog(grid, p["v0"] ** 2 / (2 * grid), "--", label="[MIPS] §2.2 final form v0²/2α")
     ax.errorbar(al, d, yerr=se, fmt="o", label="walkers (MSD slope)")
     ax.set_xlabel("tumble rate α")
     ax.set_ylabel("D_eff")
@@ -95,7 +95,7 @@ def _plot(fig, p: dict, results: dict) -> None:
 SWEEPS = [Sweep(
     name="rt1d-diffusivity",
     summary="D_eff of 1D run-and-tumble walkers over the tumble rate vs v0²/alpha (seconds)",
-    source="seed 000 §2.3",
+    source="[MIPS] §2.3",
     defaults={"v0": 2.0, "alphas": [0.5, 1.0, 2.0, 4.0, 8.0], "walkers": 20000, "replicas": 2, "t1": 5.0,
               "t2": 25.0, "seed": 1},
     plan=_plan, summarize=_summarize, plot=_plot, validate=_validate)]

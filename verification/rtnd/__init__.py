@@ -1,1 +1,1 @@
-"""Topic rtnd: isotropic run-and-tumble walkers in 2D and 3D against the derived diffusivity (seed 000 §1)."""
+"""Topic rtnd: isotropic run-and-tumble walkers in 2D and 3D against the derived diffusivity ([MIPS] §1)."""

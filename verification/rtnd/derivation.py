@@ -1,4 +1,4 @@
-"""Sympy derivation for isotropic run-and-tumble walkers in d dimensions (seed 000 §1).
+"""Sympy derivation for isotropic run-and-tumble walkers in d dimensions ([MIPS] §1).
 
 ``numeric()`` lambdifies the results the checks use, so no formula is typed twice.
 """

@@ -1,4 +1,4 @@
-"""Benchmark workload for seed 003 (SIPF, 3D parabolic-parabolic Keller-Segel).
+"""Benchmark workload for [SIPF] (SIPF, 3D parabolic-parabolic Keller-Segel).
 
 ``sipf3d``: the paper's base configuration (Eq. 35, M0 = 80, rho_0 uniform on the unit ball,
 P = 1e4, H = 24, dt = 1e-4). Rows: the fast path (time per step after warm-up, scaled to
@@ -114,7 +114,7 @@ def sipf3d(quick: bool = False) -> dict:
     for row in rows:  # particle-steps per second
         row["steps_per_second"] = n_part.get(row["name"], P) / row["seconds"] if row["seconds"] > 0 else 0.0
     return {"workload": "sipf3d",
-            "description": "SIPF step, seed 003 Eq. (35), M0 = 80, P = 1e4, H = 24, dt = 1e-4",
+            "description": "SIPF step, [SIPF] Eq. (35), M0 = 80, P = 1e4, H = 24, dt = 1e-4",
             "config": {"timing": "mean of steps after warm-up; pieces best of repeats", "quick": quick,
                        "numba_threads": numba.get_num_threads(), "nufft_threads": S.NTHREADS,
                        "cpu_count": os.cpu_count(), "load_average": os.getloadavg()},

@@ -1,6 +1,6 @@
-"""Critical-mass bisections of seed 003 Table 4: SIPF particles and the radial FDM reference.
+"""Critical-mass bisections of [SIPF] Table 4: SIPF particles and the radial FDM reference.
 
-``sipf-critical-mass`` (seed 003 §4.3-4.4, Figs. 8-10, Table 4). For each configuration
+``sipf-critical-mass`` ([SIPF] §4.3-4.4, Figs. 8-10, Table 4). For each configuration
 (the base of Eq. 35 on the unit ball; ball radius 0.8; mu = 0.8; chi = 0.8; eps = 8e-5;
 k = 0.08; the unit ball centred at (1/6, 1/6, 1/6)) the initial mass M0 is bisected on
 a bracket around the paper's interval. Each M0 takes two SIPF runs to T (H = 24 and
@@ -290,14 +290,14 @@ def _radial_validate(p: dict) -> None:
 SWEEPS = [
     Sweep(name="sipf-critical-mass",
           summary="Table 4 critical-mass bisections with SIPF (H = 24 vs 12 ratio); paper size is a cluster job",
-          source="seed 003 §4.3-4.4, Figs. 8-10, Table 4",
+          source="[SIPF] §4.3-4.4, Figs. 8-10, Table 4",
           defaults={"configs": list(TABLE4), "P": 10000, "dt": 1e-4, "T": 1.0, "H": [12, 24], "half_width": 8.0,
                     "width": 0.2, "seed": 3, "replicas": 1, "threshold_fraction": 0.25,
                     "task_fn": "verification.sipf.critical_mass:sipf_task"},
           plan=_sipf_plan, summarize=_sipf_summarize, plot=_sipf_plot, validate=_sipf_validate),
     Sweep(name="radial3d-critical-mass",
           summary="Table 4 critical-mass bisections with the radial FDM reference (Eqs. 44-45)",
-          source="seed 003 §4.3 (radial FDM), Table 4",
+          source="[SIPF] §4.3 (radial FDM), Table 4",
           defaults={"configs": RADIAL_ROWS, "n_r": 20000, "dt": 1e-5, "T": 1.0, "half_width": 8.0, "width": 0.2},
           plan=_radial_plan, summarize=_radial_summarize, plot=_radial_plot, validate=_radial_validate),
 ]

@@ -1,6 +1,6 @@
-"""Sympy derivations for the SIPF method of seed 003 (3D parabolic-parabolic Keller-Segel).
+"""Sympy derivations for the SIPF method of [SIPF] (3D parabolic-parabolic Keller-Segel).
 
-Model (seed 003 Eq. 1): rho_t = div(mu grad rho - chi rho grad c), eps c_t = Lap c - k^2 c + rho.
+Model ([SIPF] Eq. 1): rho_t = div(mu grad rho - chi rho grad c), eps c_t = Lap c - k^2 c + rho.
 Derived here, from the model and the implicit-Euler step (Eq. 22) only:
 
 * the Green's function K = -exp(-beta r)/(4 pi r) of Lap - beta^2, beta^2 = k^2 + eps/dt

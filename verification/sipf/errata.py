@@ -1,4 +1,4 @@
-"""Errata for seed 003 (SIPF for 3D parabolic-parabolic Keller-Segel): stated formulas vs derivations.
+"""Errata for [SIPF] (SIPF for 3D parabolic-parabolic Keller-Segel): stated formulas vs derivations.
 
 Listed by ``activebench errata`` (``verification.topics.modules("errata")``). Each stated
 formula is transcribed as printed; the derived counterpart comes from

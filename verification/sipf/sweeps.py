@@ -1,4 +1,4 @@
-"""Sweep ``sipf-dt-order``: the time-step convergence study of seed 003 Table 1 as independent runs.
+"""Sweep ``sipf-dt-order``: the time-step convergence study of [SIPF] Table 1 as independent runs.
 
 The study of check ``sipf.dt_order`` at any size: Eq. (35) parameters, M0 = 80, rho_0 uniform on
 the unit ball, c(0) = 0, T = 0.01; runs at dt = 2^-e T for each e in ``exponents`` and one
@@ -96,6 +96,6 @@ def _plot(fig, p: dict, results: dict) -> None:
 SWEEPS = CRITICAL_MASS_SWEEPS + [Sweep(
     name="sipf-dt-order",
     summary="time-step convergence of SIPF (Table 1) as independent coupled runs; paper size ~10 min",
-    source="seed 003 §4.2, Fig. 5, Table 1",
+    source="[SIPF] §4.2, Fig. 5, Table 1",
     defaults={"P": 10000, "H": 24, "exponents": [4, 5, 6, 7, 8], "ref": 11, "seed": 5},
     plan=_plan, summarize=_summarize, plot=_plot, validate=_validate)]
