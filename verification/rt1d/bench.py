@@ -29,13 +29,14 @@ from agents.run_tumble import TwoStateWalkerParams, advance, initial_state, simu
 from agents.run_tumble_kernels import fold
 from agents.run_tumble_mesa import PerAgentRunTumble, RunTumbleModel
 from verification import stats
-from verification.random_streams import next_uniform, stream_state
+from verification.random_streams import derive_seed, next_uniform, stream_state
+from verification.records import DEFAULT_SEED
 from verification.rt1d.cases import SEED001_AMPLITUDE, seed001_rates
 from verification.timing import contention, cpu_snapshot, threading_layer, timed
 
 #: Seed 001 §4.3 workload.
 RT1D = {"n_walkers": 5000, "n_steps": 4000, "dt": 0.01, "speed": 20.0, "length": 200.0,
-        "amplitude": SEED001_AMPLITUDE, "start": (-1.0, 1.0), "seed": 20240601}
+        "amplitude": SEED001_AMPLITUDE, "start": (-1.0, 1.0), "seed": derive_seed(DEFAULT_SEED, "bench.rt1d")}
 
 #: Speed-up goals for the best numba kernel.
 GOAL_VS_NUMPY = 30.0
