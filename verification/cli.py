@@ -221,6 +221,9 @@ def _cmd_run(args) -> int:
                                 f"{', '.join(unused)} (see `activebench methods`)")
         if args.only is None or args.compare:
             checks = takers
+        for name, (_, _, target) in under_test.items():
+            ids = [c.id for c in checks if c.keywords_for(name)]
+            print(f"{name} = {target} -> {len(ids)} check(s): {', '.join(ids)}", file=sys.stderr)
     if not checks:
         return _usage_error(f"no check of profile {args.profile!r} matches {args.only}")
 
