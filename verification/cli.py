@@ -145,13 +145,6 @@ def _cmd_methods(args) -> int:
     return 0
 
 
-def _worst(result) -> float:
-    """Max over parts of |measured - expected| / tolerance (nan when no part has a tolerance)."""
-    from verification.report import worst_deviation
-
-    return worst_deviation(result)
-
-
 def _summary_table(results) -> str:
     width = max(len(r.id) for r in results)
     lines = [f"{'check':<{width}}  verdict  {'measured':>11} {'expected':>11} {'tolerance':>11} {'seconds':>8}"]
@@ -164,6 +157,8 @@ def _summary_table(results) -> str:
 
 
 def _compare_table(pairs) -> str:
+    from verification.report import worst_deviation
+
     width = max(len(ours.id) for ours, _ in pairs)
     head = f"{'':<{width}}  {'ours':<36}  yours"
     sub = (f"{'check':<{width}}  " + f"{'verdict':<7} {'measured':>10} {'dev/tol':>7} {'s':>7}  " * 2).rstrip()
@@ -171,7 +166,8 @@ def _compare_table(pairs) -> str:
     for ours, yours in pairs:
         cells = []
         for r in (ours, yours):
-            cells.append(f"{'PASS' if r.passed else 'FAIL':<7} {r.measured:>10.4g} {_worst(r):>7.3g} {r.seconds:>7.1f}")
+            verdict = "PASS" if r.passed else "FAIL"
+            cells.append(f"{verdict:<7} {r.measured:>10.4g} {worst_deviation(r):>7.3g} {r.seconds:>7.1f}")
         lines.append(f"{ours.id:<{width}}  " + "  ".join(cells))
     lines.append(f"ours: {sum(o.passed for o, _ in pairs)} passed; yours: {sum(y.passed for _, y in pairs)} passed "
                  f"of {len(pairs)}")
@@ -251,7 +247,8 @@ def _cmd_run(args) -> int:
         if args.json is not None:
             report.write_json(args.json, results, header, ours_results)
         if out_dir is not None:
-            for r, suffix in ((res, ""), *(((ours_results[-1], ".ours"),) if args.compare else ())):
+            drawn = [(res, ""), (ours_results[-1], ".ours")] if args.compare else [(res, "")]
+            for r, suffix in drawn:
                 try:
                     name = report.save_figure(r, out_dir / "figures", suffix)
                 except Exception as exc:  # a broken figure must not lose the result

@@ -57,10 +57,6 @@ class CheckConfig:
         """Return ``quick`` or ``full`` by profile."""
         return quick if self.profile == "quick" else full
 
-    def sub_seed(self, *keys: int | str) -> int:
-        """A reproducible seed for ``keys`` under this configuration's master seed (:func:`derive_seed`)."""
-        return derive_seed(self.seed, *keys)
-
 
 @dataclass
 class Part:

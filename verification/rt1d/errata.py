@@ -19,10 +19,6 @@ alpha0, v0, chi, grad_c, a, b = rt.alpha0, rt.v0, rt.chi, rt.grad_c, rt.a, rt.b
 ap, am = rt.ap, rt.am
 
 
-def _sensing_rates() -> dict:
-    return {a: alpha0 * (1 - chi * v0 * grad_c), b: alpha0 * (1 + chi * v0 * grad_c)}
-
-
 FORMULAS: list[FormulaErratum] = [
     FormulaErratum(
         "000", "§2.2, subtracting the master equations", "d_t (P+ - P-)",
