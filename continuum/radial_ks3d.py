@@ -6,7 +6,8 @@ Model ([SIPF] Eq. 1 in radial form, Eqs. 44-45)::
     eps c_t = r^-2 (r^2 c_r)_r - k^2 c + rho                    (Eq. 45)
 
 on 0 <= r <= R, no flux at r = R (Neumann) and regularity (zero flux) at r = 0.
-Start: rho0 = M0 / (4 pi a^3 / 3) on r < a (uniform on the ball of radius a, mass M0), c0 = 0.
+Start: rho0 = M0 / (4 pi a^3 / 3) on r < a (uniform on the ball of radius a, mass M0), c0 = 0, put on
+the grid as cell averages (exact mass; ``start="centres"`` samples the indicator at the cell centres).
 
 Discretization: finite volumes on n_r cells of width h = R / n_r, centres r_i = (i + 1/2) h,
 faces f_j = j h with areas f_j^2 and volumes V_i = (f_{i+1}^3 - f_i^3) / 3 (the common factor
@@ -92,6 +93,11 @@ class RadialKSParams:
     flux : {"hybrid", "upwind"}
         Face weight A(x): "hybrid" max(x, 1 + x/2, 0) (second order where |Pe| <= 2) or "upwind"
         1 + max(x, 0) (first order everywhere; both keep rho >= 0).
+    start : {"cell_average", "centres"}
+        How the ball's edge is put on the grid: "cell_average" (default) the cell averages of
+        M0 / (4 pi a^3 / 3) 1{r < a} (exact mass M0 on any grid), or "centres" the indicator
+        sampled at the cell centres, M0 / (4 pi a^3 / 3) 1{r_i < a} (the grid mass differs from
+        M0 by the volume of the cut cell when a / h is not an integer).
     """
 
     mu: float = 1.0
@@ -105,6 +111,7 @@ class RadialKSParams:
     ball_radius: float = 1.0
     blowup_cells: float = 1.0
     flux: str = "hybrid"
+    start: str = "cell_average"
 
     def __post_init__(self) -> None:
         """Validate every field; the message names the parameter and its allowed range."""
@@ -123,6 +130,8 @@ class RadialKSParams:
             raise ValueError(f"n_r must be an integer >= {MIN_CELLS}, got {self.n_r!r}")
         if self.flux not in ("hybrid", "upwind"):
             raise ValueError(f"flux must be 'hybrid' or 'upwind', got {self.flux!r}")
+        if self.start not in ("cell_average", "centres"):
+            raise ValueError(f"start must be 'cell_average' or 'centres', got {self.start!r}")
         if not (_finite(self.ball_radius) and 0 < self.ball_radius < self.radius):
             raise ValueError(f"ball_radius must be in (0, radius = {self.radius}), got {self.ball_radius!r}")
         try:  # Python floats raise on overflow/underflow to 0 in ** and /
@@ -175,8 +184,13 @@ class RadialGrid3D:
 
 
 def initial_density(params: RadialKSParams, grid: RadialGrid3D) -> np.ndarray:
-    """Cell averages of M0 / (4 pi a^3 / 3) 1{r < a}: exact mass M0 on any grid (cut cells prorated)."""
+    """Cell averages of M0 / (4 pi a^3 / 3) 1{r < a}: exact mass M0 on any grid (cut cells prorated).
+
+    With ``params.start == "centres"``: the indicator sampled at the cell centres instead.
+    """
     a = params.ball_radius
+    if params.start == "centres":
+        return np.where(grid.r < a, params.mass / (4.0 * math.pi * a**3 / 3.0), 0.0)
     inside = (np.minimum(grid.faces[1:], a) ** 3 - np.minimum(grid.faces[:-1], a) ** 3) / 3.0
     inside = np.clip(inside, 0.0, None)
     level = params.mass / (4.0 * math.pi * a**3 / 3.0)

@@ -1,4 +1,4 @@
-"""Command line: ``activebench list | methods | run | errata | bench | sweep``.
+"""Command line: ``activebench list | methods | run | errata | claims | bench | sweep``.
 
 Exit codes: 0 when every selected check passed, 1 when one failed, 2 for a usage error.
 """
@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     er = sub.add_parser("errata", help="formulas stated in the seed documents vs their derivations")
     er.add_argument("--json", type=Path, metavar="PATH")
+
+    cl = sub.add_parser("claims", help="the claims ledger: every claim of the sources and what checks it")
+    cl.add_argument("--source", choices=("MIPS", "CHEMOTAXIS", "ANTS", "SIPF"), help="one source only")
+    cl.add_argument("--json", action="store_true", help="print JSON instead of text")
+    cl.add_argument("--all", action="store_true", help="list every claim with what addresses it")
 
     be = sub.add_parser("bench", help="run a benchmark workload and print times and ratios")
     be.add_argument("workload", help="workload name (e.g. rt1d)")
@@ -281,6 +286,34 @@ def _cmd_errata(args) -> int:
     return 0
 
 
+def _cmd_claims(args) -> int:
+    from verification import claims
+
+    try:
+        ledger = claims.load([args.source] if args.source else None)
+    except claims.LedgerError as exc:
+        print(f"activebench: ledger error: {exc}", file=sys.stderr)
+        return 1
+    found = claims.problems(ledger)
+    summary = claims.coverage(ledger)
+    if args.json:
+        doc = {"activebench": __version__, "limit_not_covered": claims.MAX_NOT_COVERED,
+               "coverage": [c.as_dict() for c in summary], "problems": found}
+        if args.all:
+            doc["claims"] = [{**vars(c), "status": c.status} for cs in ledger.values() for c in cs]
+        print(json.dumps(doc, indent=2))
+    else:
+        if args.all:
+            for cs in ledger.values():
+                for c in cs:
+                    held = ", ".join(c.checks + c.errata + c.sweeps + c.benchmarks) or f"not covered: {c.note}"
+                    print(f"{c.label:<28} [{c.kind}] {c.where}: {c.claim}\n{'':<28} -> {held}")
+            print()
+        print(claims.format_text(summary, ledger, found))
+    over = any(c.not_covered_fraction > claims.MAX_NOT_COVERED for c in summary)
+    return 1 if found or over else 0
+
+
 def _cmd_bench(args) -> int:
     from verification import bench
     from verification.report import atomic_write_text
@@ -342,8 +375,8 @@ def _cmd_sweep(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``activebench`` console script."""
     args = build_parser().parse_args(argv)
-    handler = {"list": _cmd_list, "methods": _cmd_methods, "run": _cmd_run, "errata": _cmd_errata, "bench": _cmd_bench,
-               "sweep": _cmd_sweep}[args.command]
+    handler = {"list": _cmd_list, "methods": _cmd_methods, "run": _cmd_run, "errata": _cmd_errata,
+               "claims": _cmd_claims, "bench": _cmd_bench, "sweep": _cmd_sweep}[args.command]
     return handler(args)
 
 

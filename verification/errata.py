@@ -1,11 +1,20 @@
-"""Errata: formulas as stated in the seed documents, compared with their sympy derivations.
+"""Errata: what the seed documents state, compared with derivations and computations.
 
-Each formula entry transcribes what a seed *states* (with its location) as a
-sympy expression and compares it with the derived one from
-the topic's ``derivation`` module; the verdict comes from ``sympy.simplify`` of the
-difference, not from this file. Code entries describe a defect of a seed's
-code and demonstrate it with a small computation that mimics only the
-defective step.
+Three kinds of entry, each with a ``key`` (``topic.name``) that the claims ledger
+(``verification.claims``) refers to:
+
+- ``FormulaErratum`` transcribes a stated formula as a sympy expression and compares it
+  with the derived one from the topic's ``derivation`` module; the verdict comes from
+  ``sympy.simplify`` of the difference.
+- ``NumericErratum`` holds a number the source states against a computation that returns
+  a value and its error bar (statistics or a discretization bound); the verdict is
+  whether the stated number lies within the error bar.
+- ``CodeErratum`` demonstrates a defect of a seed's code (or of a stated procedure) with a
+  small computation run twice: as stated, where the defect must show, and with the fix,
+  where it must not. Both runs are computations that could come out otherwise, so no
+  verdict is constant (``tests/test_errata_honest.py`` runs the fixed variant).
+
+What cannot be computed is not an erratum: it is a note of the claims ledger.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ class FormulaErratum:
     derived: Callable[[], sp.Expr]
     note: str = ""
     approximation: bool = False  # the seed presents it as an approximation that holds in a limit
+    key: str = ""  # topic.name, referred to by the claims ledger
 
     def evaluate(self) -> dict:
         """Compare; verdict 'correct' iff stated - derived simplifies to 0."""
@@ -40,25 +50,65 @@ class FormulaErratum:
             verdict = "approximation"
         else:
             verdict = "WRONG"
-        return {"seed": self.seed, "location": self.location, "quantity": self.quantity,
+        return {"key": self.key, "seed": self.seed, "location": self.location, "quantity": self.quantity,
                 "stated": sp.sstr(stated), "derived": sp.sstr(sp.simplify(derived)), "verdict": verdict,
                 "note": self.note}
 
 
 @dataclass(frozen=True)
-class CodeErratum:
-    """A defect of a seed's code, with a demonstration that returns (defect present, evidence)."""
+class NumericErratum:
+    """A number a seed states, against a computation with an error bar.
+
+    ``compute`` returns ``(value, error_bar, evidence)``: our value, the half-width of
+    its uncertainty (a standard error times the stated factor, or a discretization bound;
+    the evidence text says which) and a line of evidence. Verdict 'correct' iff
+    ``|stated - value| <= error_bar``; otherwise 'approximation' when the seed presents
+    the number as approximate, else 'WRONG'.
+    """
 
     seed: str
     location: str
     quantity: str
-    demonstrate: Callable[[], tuple[bool, str]]
-    fix: str
+    stated: float
+    compute: Callable[[], tuple[float, float, str]]
+    note: str = ""
+    approximation: bool = False
+    key: str = ""
 
     def evaluate(self) -> dict:
-        """Run the demonstration."""
-        present, evidence = self.demonstrate()
-        return {"seed": self.seed, "location": self.location, "quantity": self.quantity,
+        """Run the computation and compare with the stated number."""
+        value, error_bar, evidence = self.compute()
+        if abs(self.stated - value) <= error_bar:
+            verdict = "correct"
+        elif self.approximation:
+            verdict = "approximation"
+        else:
+            verdict = "WRONG"
+        return {"key": self.key, "seed": self.seed, "location": self.location, "quantity": self.quantity,
+                "stated": f"{self.stated:g}", "derived": f"{value:.6g} ± {error_bar:.2g} ({evidence})",
+                "verdict": verdict, "note": self.note}
+
+
+@dataclass(frozen=True)
+class CodeErratum:
+    """A defect of a seed's code or stated procedure, demonstrated by a computation.
+
+    ``demonstrate(as_stated)`` returns ``(defect present, evidence)``: with
+    ``as_stated=True`` it runs the seed's version, with ``as_stated=False`` the fix. The
+    verdict is DEFECT iff the defect shows in the seed's version.
+    """
+
+    seed: str
+    location: str
+    quantity: str
+    demonstrate: Callable[[bool], tuple[bool, str]]
+    fix: str
+    key: str = ""
+
+    def evaluate(self) -> dict:
+        """Run the demonstration on the seed's version."""
+        present, evidence = self.demonstrate(True)
+        return {"key": self.key, "seed": self.seed, "location": self.location, "quantity": self.quantity,
                 "stated": "(code)", "derived": evidence, "verdict": "DEFECT" if present else "not reproduced",
                 "note": f"fix: {self.fix}"}
 
@@ -67,9 +117,15 @@ def evaluate() -> list[dict]:
     """Evaluate every erratum entry, topic by topic (formulas first, then code)."""
     rows = []
     for mod in topics.modules("errata"):
-        rows += [e.evaluate() for e in getattr(mod, "FORMULAS", [])]
-        rows += [e.evaluate() for e in getattr(mod, "CODE", [])]
+        rows += [e.evaluate() for e in entries(mod)]
     return rows
+
+
+def entries(module=None) -> list:
+    """The erratum entries of one topic's errata module (formulas, numbers, code), or of all topics."""
+    if module is None:
+        return [e for mod in topics.modules("errata") for e in entries(mod)]
+    return [*getattr(module, "FORMULAS", []), *getattr(module, "NUMBERS", []), *getattr(module, "CODE", [])]
 
 
 def format_rows(rows: list[dict]) -> str:

@@ -147,6 +147,17 @@ def _parts_table(r: CheckResult) -> str:
             f"<th>tolerance from</th></tr>{parts}</table>")
 
 
+def _claims_section() -> str:
+    """The coverage of the sources' claims (``verification.claims``), or why it is missing."""
+    from verification import claims
+
+    try:
+        return claims.html_section(claims.coverage())
+    except (OSError, claims.LedgerError) as exc:
+        return (f"<section id='claims'><h2>Claims of the sources</h2><p>ledger unreadable: "
+                f"{html.escape(str(exc))}</p></section>")
+
+
 def write_html(folder: str | Path, results: list[CheckResult], header: RunHeader, figures: dict[str, str],
                ours: list[CheckResult] | None = None) -> Path:
     """Write ``folder/index.html`` (self-contained but for the PNG figures beside it).
@@ -212,6 +223,7 @@ img{{max-width:620px}}.side{{display:flex;gap:12px}}.side>div{{flex:1}}.mut{{fon
 Machine-readable results: <a href="results.json">results.json</a>.</p>
 <table>{thead}{''.join(rows)}</table>
 {''.join(sections)}
+{_claims_section()}
 </body></html>"""
     out = folder / "index.html"
     atomic_write_text(out, page)

@@ -349,3 +349,93 @@ def pde_vs_annealing(ctx: CheckContext, solver: Solver = SOLVER.default,
                "sweeps_per_T": sweeps,
                "schedule": "T = 10 x 1.2^-n, n = 0..50, then T = 0"}
     return ctx.result(parts, details)
+
+
+
+# ----------------------------------------------------------------------------
+def centred_minima(model: ModalModel, E: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """True where the minimum is centred (rho(0) > rho(l)), False where it is annular (rho(l) > rho(0))."""
+    rho_ends = np.array([model.profiles(G[k, 0], E[k, 1:], G[k, 1:], np.array([0.0, model.radius]))[0]
+                         for k in range(E.shape[0])])
+    return rho_ends[:, 0] > rho_ends[:, 1]
+
+
+@check("ants.fig3_minima", source=cite("ANTS", "Fig. 3 and text after Eq. (47), f0 = 5"),
+       methods={"annealer": "ants.annealer"})
+def fig3_minima(ctx: CheckContext, annealer: Annealer = ANNEALER.default) -> CheckResult:
+    """f0 = 5: T = 0 runs end in a centred or an annular minimum; annealing finds a lower, centred one."""
+    p5 = PAPER.replace(f0=5.0)
+    mod = modal_model(p5)
+    c0 = p5.f0 / p5.g0 * RHO_C  # the seed's start: c_const = (f0/g0) rho_const, E_0m = G_0m = 0
+    n_samples = 20
+    area = math.pi * p5.radius**2
+    zero = annealer(mod, np.zeros(1), ctx.pick(1000, 15000), n_samples, ctx.seed("T0") % 2**30, c0)
+    centred0 = centred_minima(mod, zero.E, zero.G)
+    W0 = np.asarray(zero.W) / area
+    temps = geometric_schedule()  # T = 10 x 1.2^-n, n = 0..50: ends at T = 1.1e-3, the seed's "T ~ 1e-3"
+    ann = annealer(mod, temps, ctx.pick(1000, 15000), n_samples, ctx.seed("anneal") % 2**30, c0)
+    centred_a = centred_minima(mod, ann.E, ann.G)
+    Wa = np.asarray(ann.W) / area
+    kinds = {"centred": W0[centred0], "annular": W0[~centred0]}
+    n_kinds = sum(v.size > 0 for v in kinds.values())
+    parts = [Part("kinds of T = 0 minima among 20 runs (centred: rho(0) > rho(l); annular: rho(l) > rho(0))",
+                  n_kinds, 2, 0, "the seed's count: 'two different minima' (exact)")]
+    stat = {name: (float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0, int(v.size))
+            for name, v in kinds.items() if v.size}
+    if n_kinds == 2:
+        (mc, sc, _), (mr, sr, _) = stat["centred"], stat["annular"]
+        spread = math.hypot(sc, sr)
+        parts.append(Part("W gap annular - centred T = 0 minimum / spread over runs [W/(pi l^2)]",
+                          (mr - mc) / spread if spread > 0 else math.inf, stats.Z, 0.0,
+                          f"one-sided: the two kinds are distinct levels if the gap exceeds {stats.Z:.2f} x the "
+                          "run-to-run spread (sample SDs in quadrature)",
+                          passed=bool(mr - mc > stats.Z * spread)))
+    parts.append(Part("annealed samples that are centred", int(centred_a.sum()), n_samples, 0,
+                      "the seed: 'high concentrations of rho and c around r = 0 for all the 20 samples' (exact)"))
+    best_kind = min(stat, key=lambda k: stat[k][0])
+    m0, s0, _ = stat[best_kind]
+    gap = m0 - float(Wa.mean())
+    spread_a = math.hypot(float(Wa.std(ddof=1)), s0)
+    parts.append(Part(f"W gap best T = 0 kind ({best_kind}) - annealed, mean / spread [W/(pi l^2)]",
+                      gap / spread_a, stats.Z, 0.0,
+                      f"one-sided: annealing is lower by more than {stats.Z:.2f} x the run-to-run spread "
+                      "(sample SDs of both in quadrature)", passed=bool(gap > stats.Z * spread_a)))
+    parts.append(Part("annealed samples below every T = 0 minimum", int(np.sum(Wa < W0.min())), n_samples, 0,
+                      "the seed: annealing gives 'a better minimization result' (every sample, exact)"))
+    E1_0 = zero.E[centred0, 1] if centred0.any() else np.array([math.nan])
+    E1_a = ann.E[:, 1]
+    m_a, se_a = stats.mean_se(E1_a)
+    gap_E = float(m_a - E1_0.mean())
+    se_E = math.hypot(se_a, float(E1_0.std(ddof=1)) / math.sqrt(E1_0.size) if E1_0.size > 1 else 0.0)
+    parts.append(Part("E_01 annealed - E_01 of the centred T = 0 minimum, / standard error", gap_E / se_E, stats.Z,
+                      0.0, f"one-sided: the seed's 'E_01 considerably greater' (> {stats.Z:.2f} standard errors)",
+                      passed=bool(gap_E > stats.Z * se_E)))
+    W_ref = float(numeric().W_hom(*pars(p5), RHO_C, p5.radius)) / area
+
+    def delta(w: float) -> float:
+        return (W_ref - w) / W_ref  # Eq. (47)
+
+    details = {"W_ref_over_pi_l2": W_ref,
+               "T0_kinds": {k: {"W_over_pi_l2_mean": v[0], "sd": v[1], "count": v[2], "Delta_eq47": delta(v[0])}
+                            for k, v in stat.items()},
+               "T0_E01": {"centred": zero.E[centred0, 1], "annular": zero.E[~centred0, 1]},
+               "annealed_W_over_pi_l2": Wa, "annealed_Delta_eq47": delta(float(Wa.mean())),
+               "annealed_E0m_mean_m1_10": ann.E[:, 1:11].mean(axis=0), "annealed_E01_mean_se": (m_a, se_a),
+               "T_end": float(temps[-1]), "sweeps_per_T": ctx.pick(1000, 15000),
+               "paper_values": "Fig. 3 is plotted only; the text gives W_ref/(pi l^2) = -190 and no W or Delta of "
+                               "the minima"}
+
+    def plot(fig):
+        ax = fig.add_subplot(111)
+        r = np.linspace(0.0, p5.radius, 201)
+        for k in range(n_samples):
+            col = "C0" if centred0[k] else "C1"
+            ax.plot(r, mod.profiles(zero.G[k, 0], zero.E[k, 1:], zero.G[k, 1:], r)[0], color=col, lw=0.8)
+            ax.plot(r, mod.profiles(ann.G[k, 0], ann.E[k, 1:], ann.G[k, 1:], r)[0], color="C2", lw=0.5)
+        ax.set_xlabel("r / l")
+        ax.set_ylabel("rho (T = 0: centred C0, annular C1; annealed C2)")
+
+    return ctx.result(parts, details, plot)
+
+# Importing the sibling check module registers its checks (it imports only cases, derivation and protocols).
+from verification.ants import checks_gradient  # noqa: E402, F401

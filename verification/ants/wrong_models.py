@@ -46,6 +46,16 @@ def unconstrained_annealer(model, temperatures, sweeps_per_T, n_samples, seed, c
     return anneal(model, temperatures, sweeps_per_T, n_samples, seed, c_const0, enforce_nonnegative=False)
 
 
+def quench_annealer(model, temperatures, sweeps_per_T, n_samples, seed, c_const0=None):
+    """The schedule ignored: T = 0 for as many MC steps as the whole schedule would take."""
+    return anneal(model, np.zeros(1), sweeps_per_T * len(temperatures), n_samples, seed, c_const0)
+
+
+def seed_kappa_solver(p, n_cells):
+    """The PDE with degradation rate f0 instead of g0: its quasi-static c has the seed's kappa^2 = f0/nu0."""
+    return DiscSolver(p.replace(g0=p.f0), n_cells)
+
+
 WRONG_MODELS = [
     WrongModel("ants.homogeneous_W", {"functional": wrong_g_functional},
                "g0/nu0 instead of g0/(2 nu0) on the c'^2 term of W"),
@@ -61,4 +71,10 @@ WRONG_MODELS = [
     WrongModel("ants.annealing", {"annealer": unconstrained_annealer},
                "Metropolis without the non-negativity rejection"),
     WrongModel("ants.pde_vs_annealing", {"solver": f0_scaled_solver}, "f0 10 % too large in the PDE"),
+    WrongModel("ants.fig3_minima", {"annealer": quench_annealer},
+               "no annealing: T = 0 throughout (as many MC steps as the schedule)"),
+    WrongModel("ants.gradient_flow_dissipation", {"solver": seed_kappa_solver},
+               "degradation f0 instead of g0 in the c equation (the seed's Eq. (6) screening kappa^2 = f0/nu0)"),
+    WrongModel("ants.gradient_flow_dissipation", {"functional": wrong_gradient_functional},
+               "|grad c'|^2 instead of |grad c'|^2 / 2 in W (E = (D0/a) W(rho, c[rho]) breaks)"),
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.stats import binom
 
 from continuum.keller_segel import THETA_1D, THETA_2D, KellerSegel1DParams, KellerSegel2DParams, seed_scheme_run
 from verification import stats
@@ -27,7 +28,9 @@ from verification.keller_segel.cases import (
     SEED_NT,
     SEED_T,
     log_linear_rate,
+    max_displacement,
     measure_growth_1d,
+    periodic_peaks,
     unstable_eigvec,
 )
 from verification.keller_segel.protocols import SOLVER_1D, SOLVER_2D, Solver1D, Solver2D
@@ -288,5 +291,135 @@ def pattern_onset(ctx: CheckContext, solver: Solver2D = SOLVER_2D.default) -> Ch
         ax.set_xlabel("t")
         ax.set_ylabel("RMS of u - 1")
         ax.legend(fontsize=7)
+
+    return ctx.result(parts, details, plot)
+
+
+# ----------------------------------------------------------------------------
+#: A peak rises at least this far above its surroundings (find_peaks prominence): the mean density u* = 1.
+PEAK_PROMINENCE = 1.0
+
+
+def peak_history(solver: Solver1D, params: KellerSegel1DParams, u0: np.ndarray, times: np.ndarray) -> dict:
+    """Run ``solver`` from (u0, u0/a) and record max u, the peak positions and the peak count at ``times``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        u, _ = solver(params, u0, u0 / params.decay, times)
+    u = np.asarray(u, dtype=float)
+    finite = np.all(np.isfinite(u), axis=1)
+    peaks = [periodic_peaks(ui, params.dx, PEAK_PROMINENCE)[0] for ui in u]
+    return {"max_u": np.where(finite, np.max(np.where(np.isfinite(u), u, 0.0), axis=1), np.nan),
+            "positions": peaks, "counts": np.array([p.size for p in peaks]), "u_final": u[-1], "dx": params.dx}
+
+
+def count_changes(counts: np.ndarray) -> int:
+    """Number of output intervals over which the peak count changes (a merge, a new or a vanished peak)."""
+    return int(np.sum(np.diff(counts) != 0))
+
+
+@check("ks1d.peaks_stationary", source=cite("CHEMOTAXIS", "§6.4 (peaks grow, sharpen and stabilize; chi0 = 40, "
+                                            "T = 100)"), methods={"solver": "ks1d.solver"})
+def peaks_stationary(ctx: CheckContext, solver: Solver1D = SOLVER_1D.default) -> CheckResult:
+    """chi0 = 40 from noise: peaks grow early, merges die out, and over [T/2, T] heights and positions stay put."""
+    T = SEED_T
+    times = np.linspace(0.0, T, 101)
+    i_early, i_half = int(np.searchsorted(times, T / 10)), int(np.searchsorted(times, T / 2))
+    grids = (SEED_1D["n_cells"], 2 * SEED_1D["n_cells"])
+    n_runs = {grids[0]: ctx.pick(24, 48), grids[1]: ctx.pick(8, 16)}  # the doubled grid costs ~8x per run
+    noises = []
+    for rep in range(max(n_runs.values())):
+        rng = np.random.default_rng(ctx.seed(rep))
+        noises.append(0.01 * (rng.random(grids[0]) - 0.5))  # the seed's start u = 1 + 0.01 (U - 1/2), v = u / a
+    runs: dict[int, list[dict]] = {}
+    for n in grids:
+        params = KellerSegel1DParams(chi0=40.0, **{**SEED_1D, "n_cells": n})
+        runs[n] = [peak_history(solver, params, 1.0 + np.repeat(noise, n // grids[0]), times)
+                   for noise in noises[:n_runs[n]]]
+    # grid error of the final height: |ln max u(T)| on the seed's grid vs the doubled grid, same initial data
+    n_pair = n_runs[grids[1]]
+    grid_err = np.array([abs(math.log(runs[grids[0]][r]["max_u"][-1] / runs[grids[1]][r]["max_u"][-1]))
+                         for r in range(n_pair)])
+    bound = float(np.min(grid_err)) if np.all(np.isfinite(grid_err)) else math.nan
+    p_late = (T - T / 2) / (T - T / 10)  # share of the late window in [T/10, T]
+    parts, rows = [], []
+    for n in grids:
+        hist = runs[n]
+        early_changes = sum(count_changes(h["counts"][i_early:i_half + 1]) for h in hist)
+        late_changes = sum(count_changes(h["counts"][i_half:]) for h in hist)
+        total = early_changes + late_changes
+        p_value = float(binom.cdf(late_changes, total, p_late)) if total else 1.0
+        parts.append(Part(f"{n} cells, {len(hist)} runs: P-value of {late_changes} of {total} peak-count changes "
+                          "in [T/2, T] under a constant rate over [T/10, T]", p_value, 0.0, stats.FALSE_ALARM,
+                          f"binomial test (each change in the late window with probability {p_late:.3f} if merges "
+                          f"do not die out), rejected at the false-alarm rate {stats.FALSE_ALARM:g}"))
+        calm = [h for h in hist if count_changes(h["counts"][i_half:]) == 0]
+        late_h = [abs(math.log(h["max_u"][-1] / h["max_u"][i_half])) for h in calm]
+        late_x = [max_displacement(h["positions"][i_half], h["positions"][-1], SEED_1D["length"]) for h in hist]
+        early = [math.log(h["max_u"][i_early] / h["max_u"][0]) for h in hist]
+        dx = hist[0]["dx"]
+        parts.append(Part(f"{n} cells, {len(calm)} runs without a late count change: max |change of ln max u| over "
+                          "[T/2, T]", max(late_h, default=math.nan), 0.0, bound,
+                          f"discretization bound: the grid error of ln max u(T) itself, min over {n_pair} paired "
+                          f"runs of |ln(max u_{grids[0]} / max u_{grids[1]})|: stationary within the resolution"))
+        parts.append(Part(f"{n} cells: median over runs of the largest peak displacement over [T/2, T] [length]",
+                          float(np.median(late_x)), 0.0, dx,
+                          "grid resolution: one cell width (positions are not paired across grids: the two grids "
+                          "keep different peak sets); the median is the typical run, the runs still coarsening are "
+                          "counted in the rate test above"))
+        parts.append(Part(f"{n} cells: early growth min ln(max u(T/10) / max u(0)) exceeds the late-window bound",
+                          min(early), bound, 0.0, "contrast: growth larger than the grid error of the height",
+                          passed=bool(min(early) > bound)))
+        rows.append({"n_cells": n, "runs": len(hist), "count_changes_early_late": (early_changes, late_changes),
+                     "p_value": p_value, "late_dln_max_u_runs_without_count_change": late_h,
+                     "late_dln_max_u_all": [abs(math.log(h["max_u"][-1] / h["max_u"][i_half])) for h in hist],
+                     "late_displacement": late_x,
+                     "runs_displaced_more_than_a_cell": int(np.sum(np.array(late_x) > dx)),
+                     "runs_with_late_count_change": int(sum(count_changes(h["counts"][i_half:]) > 0 for h in hist)),
+                     "early_growth_ln": early,
+                     "max_u_at": {f"t={times[i]:g}": [float(h["max_u"][i]) for h in hist]
+                                  for i in (5, i_early, i_half, len(times) - 1)},
+                     "peak_count_at": {f"t={times[i]:g}": [int(h["counts"][i]) for h in hist]
+                                       for i in (5, i_early, i_half, len(times) - 1)}})
+    # side numbers: the fastest-growing wavelength and the narrow-spike estimate of the continuum heights
+    k_star, sigma_star = deriv.fastest_mode_1d(SEED_1D["d_u"], SEED_1D["d_v"], 40.0, SEED_1D["decay"])
+    spike = deriv.spike_1d()
+    spikes = []
+    for n in grids:
+        for h in runs[n][:3]:
+            count = int(h["counts"][-1])
+            if count:
+                mass = SEED_1D["length"] * 1.0 / count  # mean mass per peak (total mass L u*)
+                vals = {deriv.d_u: SEED_1D["d_u"], deriv.d_v: SEED_1D["d_v"], deriv.chi0: 40.0, spike.M: mass}
+                spikes.append({"n_cells": n, "peaks": count, "max_u_grid": float(h["max_u"][-1]),
+                               "spike_height_estimate": float(spike.height.subs(vals)),
+                               "spike_width_estimate": float(spike.width.subs(vals)), "dx": h["dx"]})
+    early_counts = {n: [int(h["counts"][i_early]) for h in runs[n]] for n in grids}
+    most_counts = {n: [int(np.max(h["counts"])) for h in runs[n]] for n in grids}
+    details = {"model": {**SEED_1D, "chi0": 40.0}, "T": T, "runs": n_runs, "grid_error_ln_max_u": grid_err,
+               "rows": rows, "fastest_k": k_star, "fastest_sigma": sigma_star,
+               "L_over_lambda_star": SEED_1D["length"] * k_star / (2 * math.pi),
+               "peak_count_mean_at_T/10": {n: float(np.mean(v)) for n, v in early_counts.items()},
+               "peak_count_mean_of_run_maximum": {n: float(np.mean(v)) for n, v in most_counts.items()},
+               "peak_count_mean_at_T": {n: float(np.mean([h["counts"][-1] for h in runs[n]])) for n in grids},
+               "narrow_spike_estimates": spikes}
+    if ctx.profile == "full":  # how the heights and the surviving peaks depend on the grid (not a part)
+        fine = []
+        for noise in noises[:3]:
+            params = KellerSegel1DParams(chi0=40.0, **{**SEED_1D, "n_cells": 4 * grids[0]})
+            h = peak_history(solver, params, 1.0 + np.repeat(noise, 4), times)
+            fine.append({"max_u_T": float(h["max_u"][-1]), "counts_T/2_T": (int(h["counts"][i_half]),
+                                                                           int(h["counts"][-1]))})
+        details["fine_grid_800_cells"] = fine
+
+    def plot(fig):
+        ax1, ax2 = fig.add_subplot(121), fig.add_subplot(122)
+        for n, col in zip(grids, ("C0", "C1"), strict=True):
+            ax1.semilogy(times, runs[n][0]["max_u"], color=col, label=f"{n} cells")
+            ax2.plot(np.arange(n) * SEED_1D["length"] / n, runs[n][0]["u_final"], color=col, label=f"{n} cells")
+        ax1.axvspan(T / 2, T, alpha=0.1)
+        ax1.set_xlabel("t")
+        ax1.set_ylabel("max u")
+        ax1.legend(fontsize=7)
+        ax2.set_xlabel("x")
+        ax2.set_ylabel("u(T)")
 
     return ctx.result(parts, details, plot)

@@ -196,3 +196,24 @@ def fastest_mode_1d(d_u_: float, d_v_: float, chi0_: float, a_: float, u_star: f
     res = minimize_scalar(lambda q: -num.sigma1d(q, d_u_, d_v_, chi0_, a_, u_star), bounds=(0.0, top),
                           method="bounded", options={"xatol": 1e-12})
     return float(np.sqrt(res.x)), float(-res.fun)
+
+
+@cache
+def spike_1d() -> SimpleNamespace:
+    """Narrow stationary spike of u_t = D_u u_xx - chi0 (u v_x)_x, v_t = D_v v_xx + u - a v.
+
+    Zero flux, D_u u_x = chi0 u v_x, gives u = u_0 exp(chi0 (v - v_0)/D_u). For a spike of mass M
+    much narrower than sqrt(D_v/a), integrating D_v v_xx = -u across it gives the kink
+    v_x(0+) - v_x(0-) = -M/D_v, symmetric: v - v_0 = -M |x|/(2 D_v) over the spike. Hence
+    u = u_0 exp(-|x|/w) with width ``width`` w and height ``height`` u_0 = M/(2 w) from int u = M.
+    """
+    M, xx = sp.symbols("M x_", positive=True)
+    slope = sp.solve(sp.Eq(-2 * sp.Symbol("s") * d_v, -M), sp.Symbol("s"))[0]  # v_x(0+) = -s, v_x(0-) = s
+    u0 = sp.Symbol("u0", positive=True)
+    u_right = u0 * sp.exp(-chi0 * slope * xx / d_u)  # x > 0
+    # zero flux holds: D_u u_x - chi0 u v_x = 0 with v_x = -slope
+    flux = sp.simplify(d_u * sp.diff(u_right, xx) - chi0 * u_right * (-slope))
+    mass = 2 * sp.integrate(u_right, (xx, 0, sp.oo))
+    height = sp.solve(sp.Eq(mass, M), u0)[0]
+    width = sp.simplify(1 / (chi0 * slope / d_u))
+    return SimpleNamespace(width=width, height=sp.simplify(height), flux_residual=flux, M=M)

@@ -45,9 +45,26 @@ def halved_sensitivity(params, u0, v0, times):
     return ks2d_solver(replace(params, sensitivity=params.sensitivity / 2), u0, v0, times)
 
 
+def drifting_solver(params, u0, v0, times, speed: float = 0.05):
+    """The 1D model's fields carried along at ``speed`` [length/time] (a spurious advection): peaks keep moving."""
+    u, v = fv_solver(params, u0, v0, times)
+    shifts = np.round(speed * np.asarray(times, dtype=float) / params.dx).astype(int)
+    return (np.array([np.roll(ui, s) for ui, s in zip(u, shifts, strict=True)]),
+            np.array([np.roll(vi, s) for vi, s in zip(v, shifts, strict=True)]))
+
+
+def subcritical_chemotaxis(params, u0, v0, times):
+    """chi0 / 50 (below the threshold chi0* = D_u a / u* = 1): the uniform state is stable, no peaks form."""
+    return fv_solver(replace(params, chi0=params.chi0 / 50), u0, v0, times)
+
+
 WRONG_MODELS = [
     WrongModel("ks1d.dispersion", {"solver": doubled_chi0}, "chemotactic coefficient chi0 doubled"),
     WrongModel("ks1d.conservation_positivity", {"solver": seed_solver},
                "the [CHEMOTAXIS] §6.4 algorithm: clipping, then blow-up during aggregation"),
     WrongModel("ks2d.pattern", {"solver": halved_sensitivity}, "sensitivity c halved in chi(u)"),
+    WrongModel("ks1d.peaks_stationary", {"solver": drifting_solver},
+               "fields carried along at speed 0.05 (a spurious advection): peaks never come to rest"),
+    WrongModel("ks1d.peaks_stationary", {"solver": subcritical_chemotaxis},
+               "chi0 / 50, below the instability threshold: no peaks grow"),
 ]

@@ -174,3 +174,21 @@ def growth_rate_1d():
     r = linear_walkers_1d()
     fs = [sp.lambdify(r.syms[:-1], q, "numpy") for q in r.roots]
     return lambda *a: max(float(np.real(f(*[complex(z) for z in a]))) for f in fs)
+
+
+@cache
+def density_flux() -> SimpleNamespace:
+    """The Schnitzer flux with v = v(g(x)) and alpha = 1 ([MIPS] §4.2), and the dissipation integrand of §6.3.
+
+    ``flux``: J for a density profile ``gfield(x)`` (from :func:`verification.rt1d.derivation.schnitzer`);
+    ``dissipation``: mu d_x[M d_x mu] - d_x(mu M d_x mu) for functions M(x), mu(x) -- the integrand of
+    dF_eff/dt after removing the total derivative (zero integral on a periodic domain).
+    """
+    from verification.rt1d import derivation as rt
+
+    gf = sp.Function("gfield")(x)
+    sch = rt.schnitzer()
+    flux = sp.expand(sch.flux.subs(sch.alpha_fn, 1).subs(rt.v, V(gf)).subs(rt.g, gf).doit())
+    mob, mu = sp.Function("M")(x), sp.Function("mu")(x)
+    dissipation = sp.expand(mu * sp.diff(mob * sp.diff(mu, x), x) - sp.diff(mu * mob * sp.diff(mu, x), x))
+    return SimpleNamespace(flux=flux, gfield=gf, dissipation=dissipation, M=mob, mu=mu)

@@ -163,3 +163,43 @@ def numeric() -> SimpleNamespace:
         sensing_V=lam((v0, alpha0, chi, grad_c), ts.V),
         sensing_D=lam((v0, alpha0, chi, grad_c), ts.D),
     )
+
+
+@cache
+def moment_equations() -> SimpleNamespace:
+    """Sum and difference forms of the master equation ([MIPS] §2.2, [CHEMOTAXIS] §3.2-3.3).
+
+    Returns
+    -------
+    SimpleNamespace
+        ``mips_sum``: d_t (P+ + P-) for the Schnitzer rates alpha(x)/2 with P+- = (g +- m)/2;
+        ``mips_m_slow``: m = P+ - P- solved from d_t m = 0 (same rates); ``ct_sum``: d_t (p+ + p-)
+        for constant speed v0 and rates alpha_pm(x), in p+ = ``p_p(x)``, p- = ``p_m(x)``;
+        ``p_plus``: p+ solved from p = p+ + p-, J = v0 (p+ - p-), in symbols ``p``, ``J``.
+    """
+    al = sp.Function("alpha")(x)
+    half = {ap: al / 2, am: al / 2}
+    m = sp.Function("m")(x)
+    rp, rm = master_rhs((g + m) / 2, (g - m) / 2)
+    mips_sum = sp.expand((rp + rm).subs(half))
+    m_sym = sp.Symbol("m_sym")
+    mips_m_slow = sp.solve(sp.Eq(adiabatic().exact_dm.subs(half).subs(m, m_sym), 0), m_sym)[0]
+    pp, pm = sp.Function("p_p")(x), sp.Function("p_m")(x)
+    qp, qm = master_rhs(pp, pm)
+    ct_sum = sp.expand((qp + qm).subs(v, v0).doit())
+    p_, J_, q_p, q_m = sp.symbols("p J q_p q_m")
+    sol = sp.solve([sp.Eq(p_, q_p + q_m), sp.Eq(J_, v0 * (q_p - q_m))], [q_p, q_m], dict=True)[0]
+    return SimpleNamespace(mips_sum=mips_sum, mips_m_slow=mips_m_slow, ct_sum=ct_sum, p_plus=sol[q_p])
+
+
+@cache
+def sensed_rate() -> SimpleNamespace:
+    """Rate of change of a static c along a run, X'(t) = v0 sigma ([CHEMOTAXIS] §5.1).
+
+    ``dc_dt`` is d/dt c(X(t)) with dX/dt = v0 sigma substituted (``X``, ``c``, ``sigma`` returned too).
+    """
+    t_, sigma = sp.symbols("t sigma", real=True)
+    X = sp.Function("X")(t_)
+    c = sp.Function("c")
+    dc_dt = sp.diff(c(X), t_).subs(sp.Derivative(X, t_), v0 * sigma).doit()
+    return SimpleNamespace(dc_dt=dc_dt, X=X, c=c, sigma=sigma)

@@ -185,4 +185,11 @@ def dt_order(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
 
 
 # Importing the other SIPF check modules here registers their checks (they import only cases and protocols).
-from verification.sipf import checks_2d, checks_critical_mass, checks_orders, checks_radial  # noqa: E402, F401
+from verification.sipf import (  # noqa: E402, F401
+    checks_2d,
+    checks_clusters,
+    checks_critical_mass,
+    checks_field,
+    checks_orders,
+    checks_radial,
+)

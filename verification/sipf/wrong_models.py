@@ -8,6 +8,9 @@ the modes |k_i| <= 3 (no truncation error in H), chi doubled, and for the critic
 bisection task with half the noise (the task runs in worker processes, so it is importable as
 ``verification.sipf.wrong_models:half_noise_task``).
 
+Field checks: a source cut at the printed largest frequency pi H/(2L), a field step with eps
+clipped to >= 1e-3 (no elliptic limit), an explicit (forward-Euler) field update (CFL-limited).
+
 2D: the 3D Yukawa pair kernel used in 2D, and rho modes without the 1/L^2 of a Fourier coefficient.
 """
 
@@ -22,6 +25,7 @@ from agents import sipf2d as S2
 from verification.records import CheckConfig
 from verification.sipf import critical_mass as cm
 from verification.sipf.cases import T_CONV
+from verification.sipf.checks_field import mode_lambda
 from verification.testing import WrongModel
 
 
@@ -151,6 +155,71 @@ def no_norm_run(params, x0, n_steps, seed):
     return S2.run_sipf2d(params, x0, n_steps, seed, method=no_norm_pieces)
 
 
+# ----------------------------------------------------------------------------- field checks (checks_field)
+def half_band_pieces(params: S.SIPFParams, x: np.ndarray, alpha_prev: np.ndarray):
+    """The printed largest frequency pi H/(2L) of §4.1: the particle source only reaches |k_i| <= H/4."""
+    kk = np.abs(S.wavenumbers(params)) <= params.H // 4
+    keep = kk[:, None, None] & kk[None, :, None] & kk[None, None, :]
+    alpha = S.field_update(params, S.rho_modes_fast(params, x) * keep, alpha_prev)
+    _, v = S.step_pieces_fast(params, x, alpha_prev)
+    return alpha, v
+
+
+def half_band_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1):
+    """A run whose field source stops at the printed largest frequency pi H/(2L)."""
+    return S.run_sipf(params, x0, n_steps, seed, record_steps, alpha0, half_band_pieces, noise_substeps)
+
+
+EPS_FLOOR = 1e-3
+
+
+def eps_floor_pieces(params: S.SIPFParams, x: np.ndarray, alpha_prev: np.ndarray):
+    """A field step with eps clipped to >= EPS_FLOOR (a 'stiffness guard'): no elliptic limit as eps -> 0."""
+    return S.step_pieces_fast(params.replace(eps=max(params.eps, EPS_FLOOR)), x, alpha_prev)
+
+
+def forward_euler_pieces(params: S.SIPFParams, x: np.ndarray, alpha_prev: np.ndarray):
+    """Explicit field update c_n = c_{n-1} + (dt/eps)(rho_hat - (|w|^2 + k^2) c_{n-1}): needs dt <= 2 eps/lam_max."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        alpha = alpha_prev + params.dt / params.eps * (S.rho_modes_fast(params, x) - mode_lambda(params) * alpha_prev)
+    _, v = S.step_pieces_fast(params, x, alpha_prev)
+    return alpha, v
+
+
+# ----------------------------------------------------------------------------- §4.4-4.5 (checks_clusters)
+def half_chi_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1):
+    """Wrong factor: SIPF with chi halved (the four clusters act like total mass 40 < critical)."""
+    return S.run_sipf(params.replace(chi=params.chi / 2), x0, n_steps, seed, record_steps, alpha0, "fast",
+                      noise_substeps)
+
+
+def quarter_chi_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1):
+    """Wrong factor: SIPF with chi / 4 (at eps = 0.1, M0 = 160 then moves like M0 = 40)."""
+    return S.run_sipf(params.replace(chi=params.chi / 4), x0, n_steps, seed, record_steps, alpha0, "fast",
+                      noise_substeps)
+
+
+def double_mu_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1):
+    """Wrong factor: increments sqrt(4 mu dt) N (diffusivity doubled)."""
+    return S.run_sipf(params.replace(mu=2 * params.mu), x0, n_steps, seed, record_steps, alpha0, "fast",
+                      noise_substeps)
+
+
+def cell_centre_pieces(params: S.SIPFParams, x: np.ndarray, alpha_prev: np.ndarray):
+    """Fast pieces whose c-quadrature (Eq. 30) drops the cell offset Xbar: nodes around the cell centre of X."""
+    alpha = S.field_update(params, S.rho_modes_fast(params, x), alpha_prev)
+    v = S.pair_drift_fast(params, x) if params.chi != 0 else np.zeros_like(x)
+    if params.eps != 0 and params.chi != 0:
+        centre = (np.floor(x / params.h) + 0.5) * params.h
+        v = v + (params.eps / params.dt) * S.field_drift_fast(params, centre, alpha_prev)
+    return alpha, v
+
+
+def cell_centre_run(params, x0, n_steps, seed, record_steps=None, alpha0=None, noise_substeps=1):
+    """A run whose field drift is evaluated at the particles' cell centres (not shifted with X, Eq. 30)."""
+    return S.run_sipf(params, x0, n_steps, seed, record_steps, alpha0, cell_centre_pieces, noise_substeps)
+
+
 _CM = "verification.sipf.checks_critical_mass"
 
 WRONG_MODELS = [
@@ -174,4 +243,15 @@ WRONG_MODELS = [
                "3D Yukawa pair kernel (1 + beta r) e^{-beta r}/(4 pi r^2) used in 2D"),
     WrongModel("sipf2d.fast_vs_reference", {"pieces": no_norm_pieces}, "rho modes without the 1/L^2"),
     WrongModel("sipf2d.c0_identity", {"run": no_norm_run}, "a run whose rho modes miss the 1/L^2"),
+    WrongModel("sipf.four_cluster_merger", {"run": half_chi_run}, "SIPF with chi halved",
+               config=CheckConfig("full", seed=7), slow=True),
+    WrongModel("sipf.shifted_start_equivariance", {"run": cell_centre_run},
+               "field quadrature at the particles' cell centres (cell offset Xbar of Eq. 30 dropped)"),
+    WrongModel("sipf.eps01_bounded", {"run": double_mu_run}, "diffusivity doubled (increments sqrt(4 mu dt) N)"),
+    WrongModel("sipf.eps01_blowup", {"run": quarter_chi_run}, "SIPF with chi / 4"),
+    WrongModel("sipf.cinf_growth_with_H", {"pieces": half_band_pieces, "run": half_band_run},
+               "field source cut at the printed largest frequency pi H/(2L) (modes |k_i| <= H/4)"),
+    WrongModel("sipf.eps_to_zero", {"pieces": eps_floor_pieces}, "field step with eps clipped to >= 1e-3"),
+    WrongModel("sipf.large_dt_stability", {"pieces": forward_euler_pieces},
+               "explicit (forward-Euler) field update: unstable for dt > 2 eps/(|w|_max^2 + k^2)"),
 ]
