@@ -140,11 +140,19 @@ def load(sources: list[str] | None = None) -> dict[str, list[Claim]]:
 
 # -- holding the ledger to the registries ----------------------------------------------
 def _benchmark_exists(name: str, workloads: set[str]) -> bool:
-    """An ``activebench bench`` workload, or an asv benchmark ``module.Class.method`` of ``benchmarks/``."""
+    """An ``activebench bench`` workload, or an asv benchmark ``module.Class.method`` of ``benchmarks/``.
+
+    The asv benchmarks live in the repository, not in the installed package: without a
+    ``benchmarks/`` folder beside the package (``pip install .``), asv names are taken as
+    they are (the repository's tests check them).
+    """
     if name in workloads:
         return True
     module, _, attr_path = name.partition(".")
-    file = _PACKAGE.parent / "benchmarks" / f"{module}.py"
+    folder = _PACKAGE.parent / "benchmarks"
+    if attr_path and not folder.is_dir():
+        return True
+    file = folder / f"{module}.py"
     if not attr_path or not file.exists():
         return False
     spec = importlib.util.spec_from_file_location(f"_asv_{module}", file)
