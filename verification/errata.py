@@ -27,6 +27,13 @@ import sympy as sp
 from verification import topics
 
 
+def _verdict(agrees: bool, approximation: bool) -> str:
+    """'correct' when the statement agrees; else 'approximation' if the seed presents it as one, else 'WRONG'."""
+    if agrees:
+        return "correct"
+    return "approximation" if approximation else "WRONG"
+
+
 @dataclass(frozen=True)
 class FormulaErratum:
     """A stated formula and its derived counterpart."""
@@ -43,13 +50,7 @@ class FormulaErratum:
     def evaluate(self) -> dict:
         """Compare; verdict 'correct' iff stated - derived simplifies to 0."""
         stated, derived = self.stated(), self.derived()
-        same = sp.simplify(sp.expand(stated - derived)) == 0
-        if same:
-            verdict = "correct"
-        elif self.approximation:
-            verdict = "approximation"
-        else:
-            verdict = "WRONG"
+        verdict = _verdict(sp.simplify(sp.expand(stated - derived)) == 0, self.approximation)
         return {"key": self.key, "seed": self.seed, "location": self.location, "quantity": self.quantity,
                 "stated": sp.sstr(stated), "derived": sp.sstr(sp.simplify(derived)), "verdict": verdict,
                 "note": self.note}
@@ -78,12 +79,7 @@ class NumericErratum:
     def evaluate(self) -> dict:
         """Run the computation and compare with the stated number."""
         value, error_bar, evidence = self.compute()
-        if abs(self.stated - value) <= error_bar:
-            verdict = "correct"
-        elif self.approximation:
-            verdict = "approximation"
-        else:
-            verdict = "WRONG"
+        verdict = _verdict(abs(self.stated - value) <= error_bar, self.approximation)
         return {"key": self.key, "seed": self.seed, "location": self.location, "quantity": self.quantity,
                 "stated": f"{self.stated:g}", "derived": f"{value:.6g} ± {error_bar:.2g} ({evidence})",
                 "verdict": verdict, "note": self.note}
