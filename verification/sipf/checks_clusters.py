@@ -96,6 +96,11 @@ def spreading_part(name: str, ratio: float, r_delta: float) -> Part:
     return Part(name, ratio, 1.0, (r_delta - 1.0) / 2.0, CLASS_BASIS)
 
 
+def table4_threshold(r_delta: float) -> float:
+    """The blow-up threshold of ``sipf.critical_mass``: 1 + f (R_delta - 1), f = the sweep's threshold_fraction."""
+    return 1.0 + TABLE4_FRACTION * (r_delta - 1.0)
+
+
 def classified_part(name: str, ratio: float, focusing: bool, threshold: float, r_delta: float) -> Part:
     """The Table 4 criterion of ``sipf.critical_mass``: blows up iff the ratio exceeds ``threshold``.
 
@@ -253,7 +258,7 @@ def shifted_start_equivariance(ctx: CheckContext, run: Run3D = RUN.default) -> C
     # (b) the indicator, plain and shifted, below and above the critical mass
     p_end = PAPER.replace(dt=dt)
     r_delta, _ = classes(p_end, n)
-    thr = 1.0 + TABLE4_FRACTION * (r_delta - 1.0)
+    thr = table4_threshold(r_delta)
     side = {}
     for M, focus in zip(masses, (False, True), strict=True):
         for kind in ("plain", "shifted"):
@@ -347,7 +352,7 @@ def eps01_bounded(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
              "increments are independent with the stated mean: the Ito identity of the Euler step, exact per step; "
              "b from the particles' pair sum and the recorded c_{n-1})"),
         classified_part(f"ratio at t = {T:g} (M0 = 40 stays bounded)", float(res["ratio"][-1]), False,
-                        1.0 + TABLE4_FRACTION * (r_delta - 1.0), r_delta),
+                        table4_threshold(r_delta), r_delta),
         Part(f"least-squares slope of mean |X|^2 on [0, {T:g}] vs the free value 2 d mu = {free:g} (suppressed)",
              slope, free, zq * slope_se,
              f"one-sided, statistics: passes when slope + Z x SE < 2 d mu (attraction slows the spreading; the pair "
@@ -396,7 +401,7 @@ def eps01_blowup(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     # The verdict uses the same blow-up classifier as the critical-mass bisections (Table 4), so that "M0 = 160
     # blows up" means what "above the critical mass" means there. Whether the ratio also reaches the point-mass
     # value R_delta depends on dt at eps = 0.1 (details: delta_type_reached).
-    thr = 1.0 + TABLE4_FRACTION * (r_delta - 1.0)
+    thr = table4_threshold(r_delta)
     parts = [classified_part(f"max ratio for t <= {T:g} (M0 = 160 blows up)", r_max, True, thr, r_delta)]
     stride = max(1, res["ratio"].size // 50)
     details = {"P": P, "dt": dt, "T": T, "params": "eps = 0.1, L = 12, ball radius 0.8, M0 = 160", "R_delta": r_delta,
