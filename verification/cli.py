@@ -6,8 +6,11 @@ Exit codes: 0 when every selected check passed, 1 when one failed, 2 for a usage
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from verification import __version__
@@ -154,8 +157,15 @@ def _summary_table(results) -> str:
     width = max(len(r.id) for r in results)
     lines = [f"{'check':<{width}}  verdict  {'measured':>11} {'expected':>11} {'tolerance':>11} {'seconds':>8}"]
     for r in results:
+        head = (r.details.get("parts") or [{}])[0]
+        if head.get("relation"):  # one-sided headline: "> 0" and the margin, not a two-sided tolerance
+            expected, tolerance = f"{head['relation']} {r.expected:.4g}", "one-sided"
+            if r.tolerance > 0:
+                tolerance = f"{'+' if head['relation'] in ('>', '<=') else '-'}{r.tolerance:.4g}"
+        else:
+            expected, tolerance = f"{r.expected:.4g}", f"{r.tolerance:.4g}"
         lines.append(f"{r.id:<{width}}  {'PASS' if r.passed else 'FAIL':<7}  {r.measured:>11.4g} "
-                     f"{r.expected:>11.4g} {r.tolerance:>11.4g} {r.seconds:>8.1f}")
+                     f"{expected:>11} {tolerance:>11} {r.seconds:>8.1f}")
     n_pass = sum(r.passed for r in results)
     lines.append(f"{n_pass} passed, {len(results) - n_pass} failed")
     return "\n".join(lines)
@@ -182,6 +192,63 @@ def _compare_table(pairs) -> str:
 def _usage_error(message: str) -> int:
     print(f"activebench: error: {message}", file=sys.stderr)
     return 2
+
+
+def _folder_problem(folder: Path, option: str, given: Path | None = None) -> str | None:
+    """Why files cannot be written into ``folder`` (``given`` on the command line), or None when they can."""
+    given = folder if given is None else given
+    if folder.exists() and not folder.is_dir():
+        return f"{option} {given}: {folder} exists and is not a folder"
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]  # created for the probe, then removed
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".activebench-write-test.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"{option} {given}: cannot write in {folder} ({exc.strerror or exc})"
+    finally:
+        for p in missing:
+            with contextlib.suppress(OSError):
+                p.rmdir()
+    return None
+
+
+def _file_problem(path: Path, option: str) -> str | None:
+    """Why ``path`` cannot be written as a file, or None when it can."""
+    if path.is_dir():
+        return f"{option} {path}: is a folder; give a file name such as {path / 'results.json'}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{option} {path}: exists and is not writable"
+    return _folder_problem(path.parent, option, path)
+
+
+def _report_problem(folder: Path) -> str | None:
+    """Check the report folder before any work; clear the figures of a previous report there."""
+    if folder.exists() and not folder.is_dir():
+        return f"--report {folder}: exists and is not a folder"
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "results.json").is_file():
+        return (f"--report {folder}: the folder holds files and no previous report (results.json); "
+                "give a new or empty folder, or an earlier report folder to replace")
+    problem = _folder_problem(folder / "figures", "--report", folder)
+    if problem is None:
+        (folder / "figures").mkdir(parents=True, exist_ok=True)
+        for old in (folder / "figures").glob("*.png"):  # stale figures of an earlier run
+            old.unlink()
+    return problem
+
+
+def output_problem(args: argparse.Namespace) -> str | None:
+    """The first output path of the command line that cannot be written (checked before any work)."""
+    if args.command == "sweep" and not args.list and args.out is not None:
+        return _folder_problem(args.out, "--out")
+    if getattr(args, "json", None) not in (None, True, False):
+        problem = _file_problem(args.json, "--json")
+        if problem:
+            return problem
+    if args.command == "run" and not args.no_report:
+        return _report_problem(args.report)
+    return None
 
 
 def _cmd_run(args) -> int:
@@ -233,8 +300,6 @@ def _cmd_run(args) -> int:
     header = report.RunHeader(profile=cfg.profile, seed=cfg.seed, methods_under_test=mut, compare=args.compare)
     out_dir = None if args.no_report else args.report
     figures: dict[str, str] = {}
-    if out_dir is not None:
-        (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     results, ours_results = [], []
     bar = tqdm(checks, desc="activebench", unit="check", disable=args.no_progress, file=sys.stderr)
     for chk in bar:
@@ -377,7 +442,17 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"list": _cmd_list, "methods": _cmd_methods, "run": _cmd_run, "errata": _cmd_errata,
                "claims": _cmd_claims, "bench": _cmd_bench, "sweep": _cmd_sweep}[args.command]
-    return handler(args)
+    problem = output_problem(args)
+    if problem:
+        return _usage_error(problem)
+    try:
+        return handler(args)
+    except BrokenPipeError:
+        # The reader went away (``activebench list | head -1``): stop quietly like other command-line
+        # tools; point stdout at /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13  # SIGPIPE, as a shell reports a tool killed by it
 
 
 if __name__ == "__main__":

@@ -64,6 +64,13 @@ class Part:
 
     ``tolerance_basis`` says where the tolerance comes from (standard errors,
     a distribution quantile, or a discretization bound).
+
+    The verdict is two-sided, |measured - expected| <= tolerance, unless ``relation`` names a
+    one-sided criterion: ``">"`` measured > expected + tolerance (beyond by more than the
+    tolerance), ``">="`` measured >= expected - tolerance (not below by more than it), and
+    ``"<"`` / ``"<="`` the mirror images. A ``passed`` given by the check is a further
+    condition (both must hold); without ``relation`` it replaces the two-sided rule and the
+    criterion is the one ``tolerance_basis`` states.
     """
 
     name: str
@@ -72,19 +79,39 @@ class Part:
     tolerance: float
     tolerance_basis: str
     passed: bool | None = None
+    relation: str = ""
 
     def __post_init__(self) -> None:
-        """Decide the verdict: finite numbers within tolerance."""
+        """Decide the verdict: finite numbers within tolerance (or on the side ``relation`` names)."""
         finite = all(math.isfinite(float(v)) for v in (self.measured, self.expected, self.tolerance))
-        within = finite and abs(float(self.measured) - float(self.expected)) <= float(self.tolerance)
-        self.passed = bool(within) if self.passed is None else bool(self.passed and finite)
-        self.measured, self.expected, self.tolerance = (
-            float(self.measured), float(self.expected), float(self.tolerance))
+        m, e, t = float(self.measured), float(self.expected), float(self.tolerance)
+        if self.relation:
+            rules = {">": m > e + t, ">=": m >= e - t, "<": m < e - t, "<=": m <= e + t}
+            if self.relation not in rules:
+                raise ValueError(f"relation must be one of {sorted(rules)} or '', got {self.relation!r}")
+            rule = rules[self.relation]
+        else:
+            rule = abs(m - e) <= t if self.passed is None else True
+        self.passed = bool(finite and rule and (self.passed is None or self.passed))
+        self.measured, self.expected, self.tolerance = m, e, t
+
+    @property
+    def criterion(self) -> str:
+        """The pass rule in symbols, e.g. ``|m - e| <= 0.01`` or ``m > 0``."""
+        if not self.relation:
+            return f"|m - e| <= {self.tolerance:.4g}"
+        sign = "+" if self.relation in (">", "<=") else "-"
+        shift = f" {sign} {self.tolerance:.4g}" if self.tolerance > 0 else ""
+        return f"m {self.relation} {self.expected:.4g}{shift}"
 
     def as_dict(self) -> dict:
-        """JSON-ready form."""
-        return {k: getattr(self, k) for k in ("name", "measured", "expected", "tolerance",
-                                               "tolerance_basis", "passed")}
+        """JSON-ready form (``relation`` only for a one-sided part)."""
+        out = {k: getattr(self, k) for k in ("name", "measured", "expected", "tolerance",
+                                              "tolerance_basis", "passed")}
+        if self.relation:
+            out["relation"] = self.relation
+            out["criterion"] = self.criterion
+        return out
 
 
 @dataclass

@@ -14,12 +14,31 @@ from verification import __version__
 from verification.records import CheckResult
 
 
+def current_umask() -> int:
+    """The process's umask (read from /proc where it can be, without changing it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    The file gets the mode a plain ``open`` would give (0666 less the umask), not the private
+    0600 of the temporary file, so reports and results can be published like the figures.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
@@ -138,10 +157,15 @@ def _fmt(v: float | str) -> str:
     return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
 
 
+def _expected_cell(part: dict) -> str:
+    """The expected value, or for a one-sided part its criterion (``m > 0``)."""
+    return html.escape(part["criterion"]) if part.get("relation") else _fmt(part["expected"])
+
+
 def _parts_table(r: CheckResult) -> str:
     parts = "".join(
         f"<tr><td>{html.escape(p['name'])}</td><td>{'PASS' if p['passed'] else 'FAIL'}</td>"
-        f"<td>{_fmt(p['measured'])}</td><td>{_fmt(p['expected'])}</td><td>{_fmt(p['tolerance'])}</td>"
+        f"<td>{_fmt(p['measured'])}</td><td>{_expected_cell(p)}</td><td>{_fmt(p['tolerance'])}</td>"
         f"<td>{html.escape(p['tolerance_basis'])}</td></tr>" for p in r.details.get("parts", []))
     return (f"<table><tr><th>part</th><th>verdict</th><th>measured</th><th>expected</th><th>tolerance</th>"
             f"<th>tolerance from</th></tr>{parts}</table>")
@@ -180,9 +204,10 @@ def write_html(folder: str | Path, results: list[CheckResult], header: RunHeader
                 f"<td class='{status.lower()}'>{status}</td><td>{_fmt(r.measured)}</td>"
                 f"<td>{_fmt(worst_deviation(r))}</td><td>{r.seconds:.1f}</td><td>{html.escape(r.source)}</td></tr>")
         else:
+            head = (r.details.get("parts") or [{"expected": r.expected}])[0]
             rows.append(
                 f"<tr><td><a href='#{r.id}'>{html.escape(r.id)}</a></td><td class='{status.lower()}'>{status}</td>"
-                f"<td>{_fmt(r.measured)}</td><td>{_fmt(r.expected)}</td><td>{_fmt(r.tolerance)}</td>"
+                f"<td>{_fmt(r.measured)}</td><td>{_expected_cell(head)}</td><td>{_fmt(r.tolerance)}</td>"
                 f"<td>{r.seconds:.1f}</td><td>{html.escape(r.source)}</td></tr>")
         other = {k: v for k, v in r.as_dict()["details"].items() if k != "parts"}
         img = f"<img src='{figures[r.id]}' alt='{r.id}'>" if r.id in figures else ""
