@@ -18,7 +18,7 @@ from verification.report import atomic_write_text
 CHECK = "ants.homogeneous_W"  # a quick check (well under a second)
 
 
-@pytest.mark.parametrize("argv, named", [
+@pytest.mark.parametrize(("argv", "named"), [
     (["run", "--only", CHECK, "--no-progress", "--no-report", "--json", "{dir}"], "--json {dir}: is a folder"),
     (["run", "--only", CHECK, "--no-progress", "--no-report", "--json", "/proc/x"], "--json /proc/x"),
     (["run", "--only", CHECK, "--no-progress", "--report", "{file}"], "--report {file}: exists and is not a folder"),
@@ -38,7 +38,8 @@ def test_bad_output_paths_are_usage_errors_before_any_work(tmp_path, capsys, mon
     err = capsys.readouterr().err
     assert code == 2
     assert named.format(**fill) in err
-    assert "Traceback" not in err and not ran
+    assert "Traceback" not in err
+    assert not ran
 
 
 def test_report_folder_of_other_files_is_refused_and_an_old_report_loses_its_stale_figures(tmp_path, capsys):
@@ -56,7 +57,7 @@ def test_report_folder_of_other_files_is_refused_and_an_old_report_loses_its_sta
     assert sorted(p.name for p in (rep / "figures").iterdir()) == [f"{CHECK}.png"]
 
 
-@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_atomic_writes_respect_the_umask(tmp_path, umask, mode):
     old = os.umask(umask)
     try:
@@ -82,13 +83,15 @@ def test_a_closed_pipe_ends_quietly():
     cmd = f"{Path(sys.executable).parent / 'activebench'} claims --all | head -1; exit ${{PIPESTATUS[0]}}"
     done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
     assert done.returncode == 141, done.stderr
-    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr
     assert done.stdout.count("\n") == 1
 
 
 def test_one_sided_parts_decide_and_show_their_criterion():
     strict = Part("rate above zero", 0.0308, 0.0, 0.0, "derived criterion", relation=">")
-    assert strict.passed and strict.criterion == "m > 0"
+    assert strict.passed
+    assert strict.criterion == "m > 0"
     assert not Part("rate above zero", -1e-3, 0.0, 0.0, "b", relation=">").passed
     assert not Part("beyond its bar", 0.5, 0.0, 0.6, "b", relation=">").passed  # inside the error bar
     assert Part("not below", -0.5, 0.0, 0.6, "b", relation=">=").passed
@@ -98,4 +101,6 @@ def test_one_sided_parts_decide_and_show_their_criterion():
         Part("x", 1.0, 0.0, 0.0, "b", relation="=>")
     res = result_from_parts("ks2d.pattern", "src", [strict], {})
     row = _summary_table([res]).splitlines()[1]
-    assert "> 0" in row and "one-sided" in row and "PASS" in row
+    assert "> 0" in row
+    assert "one-sided" in row
+    assert "PASS" in row
