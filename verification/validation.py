@@ -172,7 +172,8 @@ def times_array(value: object, name: str = "times") -> np.ndarray:
     t = real_array(value, name, ndim=1, lo=0.0, min_size=1)
     if np.any(np.diff(t) < 0):
         i = int(np.argmax(np.diff(t) < 0))
-        raise ValueError(f"{name} must be non-decreasing; {name}[{i + 1}] = {float(t[i + 1])!r} < {name}[{i}] = {float(t[i])!r}")
+        raise ValueError(f"{name} must be non-decreasing; {name}[{i + 1}] = {float(t[i + 1])!r} < "
+                         f"{name}[{i}] = {float(t[i])!r}")
     return t
 
 
