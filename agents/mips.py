@@ -39,7 +39,19 @@ import mesa
 import numpy as np
 from numba import njit, prange
 
+from verification import validation as val
 from verification.random_streams import next_uniform, stream_state
+
+#: Lower estimates of the cost of one walker-step and of one cell operation of the grid smoothing
+#: ((2m + 1) x dim per cell and step) of :func:`advance`, in ns on one core. Measured 120-150 ns per
+#: walker-step (2e4 walkers, 1D and 2D) and ~3 ns per cell operation (100 walkers on 4000 or 256^2 cells),
+#: one thread under a load of ~5 on 2 cores; rounded down.
+NS_PER_WALKER_STEP = 30.0
+NS_PER_CELL_OP = 1.0
+#: The same for :func:`advance_numpy`, whose deposit is a Python loop over walkers: measured 2.6-66 us per
+#: walker-step and >= 17 ns per cell operation; rounded down.
+NS_PER_WALKER_STEP_NUMPY = 500.0
+NS_PER_CELL_OP_NUMPY = 2.0
 
 
 def linear_speed(v0: float = 1.0, g_star: float = 2.0) -> Callable[[np.ndarray], np.ndarray]:
@@ -82,23 +94,22 @@ class MipsWalkerParams:
 
     def __post_init__(self) -> None:
         """Validate at once (before any work) and tabulate v."""
-        if not isinstance(self.dim, (int, np.integer)) or isinstance(self.dim, bool) or self.dim not in (1, 2):
-            raise ValueError(f"dim must be 1 or 2, got {self.dim!r}")
+        val.integer(self.dim, "dim", lo=1, hi=2)
         for name in ("length", "tumble_rate", "rho_max"):
-            val = getattr(self, name)
-            if not (isinstance(val, (int, float)) and math.isfinite(val) and val > 0):
-                raise ValueError(f"{name} must be finite and > 0, got {val!r}")
-        if not (isinstance(self.n_cells, (int, np.integer)) and self.n_cells >= 8):
-            raise ValueError(f"n_cells must be an int >= 8, got {self.n_cells!r}")
-        if not (isinstance(self.smoothing_cells, (int, np.integer)) and 1 <= self.smoothing_cells
-                and 2 * self.smoothing_cells + 1 <= self.n_cells):
-            raise ValueError(f"smoothing_cells must be an int in [1, (n_cells - 1)/2], got {self.smoothing_cells!r}")
-        if not (isinstance(self.n_table, (int, np.integer)) and self.n_table >= 2):
-            raise ValueError(f"n_table must be an int >= 2, got {self.n_table!r}")
+            val.positive(getattr(self, name), name)
+        n_cells = val.integer(self.n_cells, "n_cells", lo=8)
+        val.integer(self.smoothing_cells, "smoothing_cells", lo=1, hi=(n_cells - 1) // 2)
+        n_table = val.integer(self.n_table, "n_table", lo=2)
         if not callable(self.speed):
-            raise ValueError("speed must be a callable v(g)")
+            raise ValueError(f"speed must be a callable v(g), got {_describe(self.speed)}")
+        # the densities, the table and one temporary of the callable (float64)
+        val.require_memory(3 * 8.0 * n_table, f"the speed table (n_table = {n_table})", "a smaller n_table")
         gg = np.linspace(0.0, self.rho_max, self.n_table)
-        tab = np.asarray(self.speed(gg), dtype=float)
+        try:
+            tab = np.asarray(self.speed(gg), dtype=float)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise ValueError(f"speed(g) must return finite values of the same shape as g; evaluating it on "
+                             f"[0, rho_max] failed: {exc}") from None
         if tab.shape != gg.shape or not np.all(np.isfinite(tab)):
             raise ValueError("speed(g) must return finite values of the same shape as g")
         if np.any(tab < 0):
@@ -128,6 +139,16 @@ class MipsWalkerParams:
         return (2 * self.smoothing_cells + 1) * self.cell
 
 
+def _describe(value: object) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _grid_memory(params: MipsWalkerParams, what: str) -> None:
+    """Refuse a grid (rho~ and its scratch copy, float64) that does not fit in memory."""
+    cells = float(params.n_cells) ** params.dim
+    val.require_memory(2 * 8.0 * cells, f"{what} on {params.n_cells}^{params.dim} cells", "fewer n_cells")
+
+
 def kernel_transfer(k: np.ndarray, params: MipsWalkerParams) -> np.ndarray:
     """Transfer function of the rho~ kernel along one axis for wavenumber k [1/length]."""
     k = np.asarray(k, dtype=float)
@@ -154,15 +175,28 @@ def initial_state(params: MipsWalkerParams, n_walkers: int, seed: int,
 
     Directions: 1D +-1 with p = 1/2; 2D uniform angle. Stream states from ``stream_state(seed, i)``.
     """
-    if not (isinstance(n_walkers, (int, np.integer)) and n_walkers >= 1):
-        raise ValueError(f"n_walkers must be an int >= 1, got {n_walkers!r}")
-    if not (isinstance(seed, (int, np.integer)) and seed >= 0):
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    n_walkers = val.integer(n_walkers, "n_walkers", lo=1)
+    seed = val.seed(seed)
+    if density is not None and not callable(density):
+        raise ValueError(f"density must be a callable of x or None, got {_describe(density)}")
+    d = params.dim
+    # x, e and the uniforms behind them (float64, d per walker), the stream states (uint64) and the
+    # rejection temporaries (candidates, masks)
+    val.require_memory(8.0 * n_walkers * (3 * d + 4), f"initial_state for n_walkers = {n_walkers}", "fewer walkers")
     rng = np.random.default_rng(seed)
-    n, d, L = int(n_walkers), params.dim, params.length
+    n, L = n_walkers, params.length
     x = rng.random((n, d)) * L
     if density is not None:
         xs = np.linspace(0, L, 4097)
+        try:
+            profile = np.asarray(density(xs), dtype=float)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise ValueError(f"density(x) must return finite values >= 0 on [0, L]; evaluating it failed: {exc}") \
+                from None
+        if profile.shape != xs.shape or not (np.all(np.isfinite(profile)) and np.all(profile >= 0)) \
+                or not np.max(profile) > 0:
+            raise ValueError("density(x) must return, for an array x, finite values >= 0 of its shape with a positive "
+                             "maximum on [0, L] (the rejection sampler needs it)")
         top = float(np.max(density(xs))) * 1.01
         keep = rng.random(n) * top < density(x[:, 0])
         while not np.all(keep):
@@ -311,17 +345,31 @@ def _advance(x, e, states, n_steps, dim, h, n, m, table, drho, p_tumble, dt, len
         _move(x, e, states, rho, h, n, dim, table, drho, p_tumble, dt, length, self_rho)
 
 
-def _check_run(params: MipsWalkerParams, state: MipsState, dt: float, n_steps: int) -> None:
-    if not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be finite and > 0, got {dt!r}")
-    if not (isinstance(n_steps, (int, np.integer)) and n_steps >= 0):
-        raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
+def _check_run(params: MipsWalkerParams, state: MipsState, dt: float, n_steps: int, *, numpy: bool = False) -> None:
+    """Validate a run and refuse, before any work, one longer than the work cap (walkers and grid per step)."""
+    if not isinstance(params, MipsWalkerParams):
+        raise ValueError(f"params must be a MipsWalkerParams, got {type(params).__name__}")
+    val.positive(dt, "dt")
+    n_steps = val.integer(n_steps, "n_steps", lo=0)
+    if not isinstance(state, MipsState):
+        raise ValueError(f"state must be a MipsState, got {type(state).__name__}")
     if state.x.ndim != 2 or state.x.shape[1] != params.dim or state.e.shape != state.x.shape:
         raise ValueError(f"state arrays must have shape (N, {params.dim})")
     vmax = float(np.max(params.speed_table))
     if vmax * dt > params.cell:
         raise ValueError(f"dt = {dt:g} moves a walker more than one grid cell per step (v_max dt = {vmax * dt:g} > "
                          f"h = {params.cell:g}); use dt <= h / v_max")
+    _grid_memory(params, "the smoothed density")
+    n = state.x.shape[0]
+    cell_ops = float(params.n_cells) ** params.dim * (2 * params.smoothing_cells + 1) * params.dim
+    name = "advance_numpy" if numpy else "advance"
+    what = f"mips.{name} with {n} walkers x {n_steps} steps"
+    fix = "fewer walkers or steps" + ("" if not numpy else " (the numpy twin is for small runs)")
+    val.require_work(float(n_steps) * n, unit="walker-steps",
+                     ns_per_unit=NS_PER_WALKER_STEP_NUMPY if numpy else NS_PER_WALKER_STEP, what=what, fix=fix)
+    val.require_work(float(n_steps) * cell_ops, unit="cell operations",
+                     ns_per_unit=NS_PER_CELL_OP_NUMPY if numpy else NS_PER_CELL_OP,
+                     what=f"the density smoothing of {what}", fix="fewer n_cells or steps")
 
 
 def _grid_shape(params: MipsWalkerParams) -> tuple[int, int]:
@@ -344,6 +392,8 @@ def advance(params: MipsWalkerParams, state: MipsState, dt: float, n_steps: int)
 
 def smoothed_density(params: MipsWalkerParams, x: np.ndarray) -> np.ndarray:
     """rho~ on the grid, shape (n_cells,) in 1D or (n_cells, n_cells) in 2D [walkers/length^d]."""
+    x = val.real_array(x, "x", shape=(None, params.dim))
+    _grid_memory(params, "smoothed_density")
     rho = np.zeros(_grid_shape(params))
     tmp = np.zeros_like(rho)
     if params.dim == 1:
@@ -386,7 +436,7 @@ def _density_np(params: MipsWalkerParams, x: np.ndarray) -> np.ndarray:
 
 def advance_numpy(params: MipsWalkerParams, state: MipsState, dt: float, n_steps: int) -> MipsState:
     """Obviously-correct numpy twin of :func:`advance` (same streams; small sizes only)."""
-    _check_run(params, state, dt, n_steps)
+    _check_run(params, state, dt, n_steps, numpy=True)
     h, n, L = params.cell, params.n_cells, params.length
     drho = params.rho_max / (params.n_table - 1)
     p_tumble = -math.expm1(-params.tumble_rate * dt)
@@ -441,8 +491,7 @@ class MipsModel(mesa.Model):
 
     def __init__(self, params: MipsWalkerParams, n_walkers: int, dt: float, steps_per_call: int = 10,
                  seed: int = 0, density: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
-        if not (isinstance(steps_per_call, int) and steps_per_call >= 1):
-            raise ValueError(f"steps_per_call must be an int >= 1, got {steps_per_call!r}")
+        steps_per_call = val.integer(steps_per_call, "steps_per_call", lo=1)
         self.params = params
         self.state = initial_state(params, n_walkers, seed, density)
         _check_run(params, self.state, dt, steps_per_call)

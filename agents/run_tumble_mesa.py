@@ -18,7 +18,8 @@ from typing import Literal
 import mesa
 import numpy as np
 
-from agents.run_tumble import TwoStateWalkerParams, advance, initial_state
+from agents.run_tumble import METHODS, WHOLE_STEP_RTOL, TwoStateWalkerParams, advance, initial_state
+from verification import validation as val
 from verification.random_streams import derive_seed
 
 ScalarFn = Callable[[float], float]
@@ -38,6 +39,8 @@ class RunTumbleModel(mesa.Model):
         Seeds the initial state and the kernel streams (step k uses a derived seed).
     method : {"event", "fixed"}
         Kernel; "fixed" uses ``kernel_dt`` sub-steps.
+    kernel_dt : float, optional
+        Sub-step [time] of the "fixed" kernel, > 0; ``dt`` must be a whole number of sub-steps.
     x0 : (a, b) or None
         Initial positions uniform in (a, b), or on the whole domain.
     """
@@ -52,10 +55,18 @@ class RunTumbleModel(mesa.Model):
         kernel_dt: float | None = None,
         x0: tuple[float, float] | None = None,
     ) -> None:
-        if not (math.isfinite(dt) and dt > 0):
-            raise ValueError(f"dt must be finite and > 0, got {dt!r}")
-        if not (isinstance(n_walkers, int) and n_walkers >= 1):
-            raise ValueError(f"n_walkers must be an int >= 1, got {n_walkers!r}")
+        if not isinstance(params, TwoStateWalkerParams):
+            raise ValueError(f"params must be a TwoStateWalkerParams, got {type(params).__name__}")
+        dt = val.positive(dt, "dt")
+        n_walkers = val.integer(n_walkers, "n_walkers", lo=1)
+        seed = val.seed(seed)
+        val.choice(method, "method", METHODS)
+        if method == "fixed":
+            kernel_dt = val.positive(kernel_dt, "kernel_dt")
+            k = round(dt / kernel_dt)
+            if not abs(k * kernel_dt - dt) <= WHOLE_STEP_RTOL * max(dt, kernel_dt):
+                raise ValueError(f"dt = {dt:g} must be a whole number of kernel steps kernel_dt = {kernel_dt:g} "
+                                 f"(it is {dt / kernel_dt:.6g} of them)")
         super().__init__(seed=seed)
         self.params, self.dt, self.method, self.kernel_dt = params, float(dt), method, kernel_dt
         self._kernel_seed = int(seed)
@@ -133,10 +144,17 @@ class PerAgentRunTumble(mesa.Model):
 
     def __init__(self, speed: ScalarFn, rate_plus: ScalarFn, rate_minus: ScalarFn, length: float,
                  reflecting: bool, x0, s0, dt: float, seed: int = 0) -> None:
-        if not (math.isfinite(dt) and dt > 0):
-            raise ValueError(f"dt must be finite and > 0, got {dt!r}")
-        if not (math.isfinite(length) and length > 0):
-            raise ValueError(f"length must be finite and > 0, got {length!r}")
+        for name, f in (("speed", speed), ("rate_plus", rate_plus), ("rate_minus", rate_minus)):
+            if not callable(f):
+                raise ValueError(f"{name} must be a callable of one position, got {type(f).__name__}")
+        length = val.positive(length, "length")
+        val.choice(reflecting, "reflecting", (True, False))
+        x0 = val.real_array(x0, "x0", ndim=1, lo=-length / 2, hi=length / 2)
+        s0 = val.real_array(s0, "s0", shape=x0.shape)
+        if not np.all(np.abs(s0) == 1):
+            raise ValueError("s0 must hold only +1 and -1")
+        dt = val.positive(dt, "dt")
+        seed = val.seed(seed)
         super().__init__(seed=seed)
         self.speed, self.rate_plus, self.rate_minus = speed, rate_plus, rate_minus
         self.half_length, self.reflecting, self.dt = length / 2, reflecting, float(dt)

@@ -51,7 +51,7 @@ Two paths with identical step semantics:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -60,39 +60,41 @@ import mesa
 import numpy as np
 
 from agents.sipf_kernels import Y_MAX, pair_drift
+from verification import validation as V
 
 NUFFT_EPS = 1e-12
 # One OpenMP thread: measured on the shared 2-core machine, nthreads=2 made a P = 300 type-1
 # NUFFT 25x slower (3 ms -> 80 ms; its threads spin against numba's pool) and P = 1e4 no faster.
 NTHREADS = 1
+#: Allowed box sides [length]: ``L**dim`` and ``M0 / (P L**dim)`` must neither overflow nor underflow to 0.
+L_RANGE = (1e-100, 1e100)
 
 
 def validate_model(p, dim: int) -> None:
     """Checks shared by :class:`SIPFParams` and ``agents.sipf2d.SIPF2DParams`` (the error names the field).
 
     ``p`` has the fields mu, chi, eps, k, L, H, dt, mass; ``dim`` sets the longest pair distance
-    ``L sqrt(dim)`` the pair kernel must reach (``beta L sqrt(dim) <= Y_MAX``).
+    ``L sqrt(dim)`` the pair kernel must reach (``beta L sqrt(dim) <= Y_MAX``). Numbers may be
+    Python or numpy scalars; a value that is not already a Python ``int``/``float`` (a numpy
+    integer, ``np.float32``, ...) is stored as ``int``/``float`` (Python and ``np.float64`` values
+    are kept as given, so their arithmetic is unchanged).
+
+    Raises
+    ------
+    ValueError
+        Naming the field, its allowed range and the value received.
     """
-    for name in ("mu", "chi", "eps", "k", "L", "dt", "mass"):
-        v = getattr(p, name)
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-            raise ValueError(f"{name} must be a finite number, got {v!r}")
-    if p.mu <= 0:
-        raise ValueError(f"mu must be > 0, got {p.mu}")
-    if p.eps < 0:
-        raise ValueError(f"eps must be >= 0, got {p.eps}")
-    if p.k < 0:
-        raise ValueError(f"k must be >= 0, got {p.k}")
+    checks = {"mu": V.positive, "chi": V.real, "eps": V.nonnegative, "k": V.nonnegative,
+              "L": lambda v, name: V.real(v, name, lo=L_RANGE[0], hi=L_RANGE[1]),
+              "dt": V.positive, "mass": V.positive}
+    for name, check in checks.items():
+        _store(p, name, check(getattr(p, name), name))
+    H = V.integer(p.H, "H")
+    if H < 4 or H % 2:
+        raise ValueError(f"H must be an even integer >= 4, got {H}")
+    _store(p, "H", H)
     if p.eps == 0 and p.k == 0:
         raise ValueError("k must be > 0 when eps = 0 (beta^2 = k^2 + eps/dt must be > 0)")
-    if p.L <= 0:
-        raise ValueError(f"L must be > 0, got {p.L}")
-    if p.dt <= 0:
-        raise ValueError(f"dt must be > 0, got {p.dt}")
-    if p.mass <= 0:
-        raise ValueError(f"mass must be > 0, got {p.mass}")
-    if not isinstance(p.H, (int, np.integer)) or isinstance(p.H, bool) or p.H < 4 or p.H % 2:
-        raise ValueError(f"H must be an even integer >= 4, got {p.H!r}")
     reach = p.L * math.sqrt(dim)
     if p.k * reach > Y_MAX:  # before beta: k**2 may overflow (beta >= k)
         raise ValueError(f"k too large for the pair kernel: k L sqrt({dim}) must be <= {Y_MAX}, "
@@ -100,6 +102,15 @@ def validate_model(p, dim: int) -> None:
     if p.beta * reach > Y_MAX:
         raise ValueError(f"dt too small for the pair kernel: beta L sqrt({dim}) must be <= {Y_MAX}, "
                          f"got {p.beta * reach:.4g}")
+    if not p.beta > 0:  # k = 0 and eps/dt below the smallest double
+        raise ValueError(f"beta = sqrt(k^2 + eps/dt) must be > 0, got {p.beta!r} (k = {p.k!r}, eps = {p.eps!r}, "
+                         f"dt = {p.dt!r}); use k > 0 or a larger eps/dt")
+
+
+def _store(p, name: str, value: int | float) -> None:
+    """Keep a Python ``int``/``float`` (incl. ``np.float64``) as given; store anything else converted."""
+    if not isinstance(getattr(p, name), (int, float)):
+        object.__setattr__(p, name, value)
 
 
 class ModelParams:
@@ -163,43 +174,67 @@ class SIPFParams(ModelParams):
 
     def __post_init__(self) -> None:
         """Validate; the error names the parameter and its allowed range."""
-        if self.dim != 3:
+        if V.integer(self.dim, "dim") != 3:
             raise ValueError(f"dim must be 3 (the only dimension implemented), got {self.dim!r}")
+        _store(self, "dim", 3)
         validate_model(self, 3)
 
 
 def check_positions(params, x: np.ndarray, dim: int = 3) -> np.ndarray:
-    """Validate particle positions: shape (P, dim), P >= 2, finite, inside Omega; return float64 copy."""
-    x = np.array(x, dtype=float)
-    if x.ndim != 2 or x.shape[1] != dim:
-        raise ValueError(f"positions must have shape (P, {dim}), got {x.shape}")
-    if x.shape[0] < 2:
-        raise ValueError(f"P (number of particles) must be >= 2, got {x.shape[0]}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("positions must be finite")
-    if np.any(np.abs(x) > params.L / 2):
-        raise ValueError(f"positions must lie inside Omega = [-L/2, L/2]^{dim} with L = {params.L}")
+    """Validate particle positions [length]: shape (P, dim), P >= 2, finite, inside Omega; return a float64 copy.
+
+    Raises
+    ------
+    ValueError
+        Naming ``positions`` (shape, finiteness, Omega) or ``P`` (fewer than 2 particles).
+    """
+    x = V.real_array(x, "positions", shape=(None, dim)).copy()
+    V.integer(x.shape[0], "P (number of particles, rows of positions)", lo=2)
+    reach = float(np.max(np.abs(x)))
+    if reach > params.L / 2:
+        raise ValueError(f"positions must lie inside Omega = [-L/2, L/2]^{dim} with L = {params.L}; "
+                         f"found |x_i| up to {reach:.6g}")
     return x
 
 
+#: Bytes :func:`uniform_ball` holds per point: the (n, 3) normals, their squares, the result and
+#: its shifted copy, plus n norms and radii (15 doubles).
+BALL_BYTES_PER_POINT = 15 * 8
+
+
 def uniform_ball(n: int, radius: float = 1.0, center=(0.0, 0.0, 0.0), seed: int = 0) -> np.ndarray:
-    """``n`` points uniform in a ball (the initial rho_0 of [SIPF] §4.1), shape (n, 3)."""
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"n must be an integer >= 0, got {n!r}")
-    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not (math.isfinite(radius)
-                                                                               and radius >= 0):
-        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
-    c = np.asarray(center, dtype=float)
-    if c.shape != (3,) or not np.all(np.isfinite(c)):
-        raise ValueError(f"center must be 3 finite numbers, got {center!r}")
+    """``n`` points uniform in a ball (the initial rho_0 of [SIPF] §4.1) [length], shape (n, 3).
+
+    Parameters
+    ----------
+    n : int
+        Number of points, >= 0.
+    radius : float
+        Ball radius [length], finite, >= 0.
+    center : sequence of 3 floats
+        Ball centre [length], finite.
+    seed : int
+        Seed in [0, 2**63) of the numpy Generator.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument; :class:`verification.validation.LimitError` (a ValueError) when the
+        ``n`` points would not fit in the memory available now.
+    """
+    n = V.integer(n, "n", lo=0)
+    radius = V.nonnegative(radius, "radius")
+    c = V.real_array(center, "center", shape=(3,))
     if not math.isfinite(radius + float(np.max(np.abs(c)))):
         raise ValueError(f"radius + |center| must be finite (no overflow), got radius = {radius!r}, "
                          f"center = {center!r}")
+    seed = V.seed(seed)
+    V.require_memory(BALL_BYTES_PER_POINT * n, f"uniform_ball with n = {n} points", "fewer points (n)")
     rng = np.random.default_rng(seed)
     v = rng.standard_normal((n, 3))
     v /= np.linalg.norm(v, axis=1)[:, None]
     r = radius * rng.random(n) ** (1.0 / 3.0)
-    return v * r[:, None] + np.asarray(center, dtype=float)
+    return v * r[:, None] + c
 
 
 # ----------------------------------------------------------------------------- modes
@@ -376,6 +411,7 @@ def pair_drift_fast(params: SIPFParams, x: np.ndarray) -> np.ndarray:
 
 def _step_pieces(params: SIPFParams, x: np.ndarray, alpha_prev: np.ndarray, rho_modes, pair_drift_fn,
                  field_drift) -> tuple[np.ndarray, np.ndarray]:
+    require_mode_memory(params, 3)
     alpha = field_update(params, rho_modes(params, x), alpha_prev)
     v = pair_drift_fn(params, x) if params.chi != 0 else np.zeros_like(x)
     if params.eps != 0 and params.chi != 0:
@@ -396,18 +432,222 @@ def step_pieces_reference(params: SIPFParams, x: np.ndarray, alpha_prev: np.ndar
 METHODS = {"fast": step_pieces_fast, "reference": step_pieces_reference}
 
 
+# ----------------------------------------------------------------------------- work and memory
+@dataclass(frozen=True)
+class StepCost:
+    """Lower estimates of the cost of one step's pieces on one core [ns], for the work cap of :func:`run_sipf`.
+
+    Lower estimates (rounded down from measurements): the cap refuses only runs that certainly
+    cannot finish in time.
+
+    Attributes
+    ----------
+    pair : float
+        One pair evaluation of the numba pair kernel (``P^2`` per step when chi != 0).
+    rho_point, rho_mode : float
+        Type-1 NUFFT (particles -> modes), per particle and per mode (``(H+1)^dim`` modes).
+    drift_point, drift_mode : float
+        Type-2 NUFFT of the field drift (when eps != 0 and chi != 0), per particle and per mode.
+    grid_mode : float
+        ``||c||_inf`` on the grid after every step, per mode.
+    normal : float
+        One standard normal of the noise (``noise_substeps * P * dim`` per step).
+    """
+
+    pair: float
+    rho_point: float
+    rho_mode: float
+    drift_point: float
+    drift_mode: float
+    grid_mode: float
+    normal: float
+
+
+#: Measured on this shared 2-core machine, one thread: pair kernel 8.2-10.6 ns per pair (P = 2000-4000;
+#: 16-17 ns at P = 1e3-1e4 under a load of 6), and ~3 ns per pair per core at P = 1e4 on 2 cores (26 min
+#: for 1e4 steps); type-1 NUFFT 4.5-5.2 us per particle (H = 4, P = 1e4-1e5) and 1.2-1.6 us per mode
+#: (P = 10, H = 64-128); type-2 (3 components) 12.6-12.8 us per particle and 3.7-4.3 us per mode; a whole
+#: step without the field drift 190-490 ns per mode, with it 815-1360 (P = 10, H = 24-48); ``||c||_inf``
+#: 120-230 ns per mode; one normal 35 ns. Rounded down (pairs below the 2-core figure).
+COST_3D = StepCost(pair=2.0, rho_point=1000.0, rho_mode=100.0, drift_point=3000.0, drift_mode=300.0,
+                   grid_mode=20.0, normal=20.0)
+
+
 @dataclass(frozen=True)
 class Space:
-    """What a run needs from its dimension (shared run loop of :class:`SIPFState`, :func:`run_sipf`)."""
+    """What a run needs from its dimension (shared run loop of :class:`SIPFState`, :func:`run_sipf`).
+
+    ``cost`` holds the per-unit costs of the work cap, ``name`` the entry point named in messages.
+    """
 
     dim: int
     check_positions: Callable
     c_inf: Callable
     c_total: Callable
     methods: dict
+    cost: StepCost = COST_3D
+    name: str = "run_sipf"
 
 
-SPACE = Space(3, check_positions, c_inf, c_total, METHODS)
+SPACE = Space(3, check_positions, c_inf, c_total, METHODS, COST_3D, "run_sipf")
+
+#: Bytes per history entry of a run: c0 and ||c||_inf as Python floats in lists (2 x 32), then
+#: the times, c0 and cinf arrays (3 x 8).
+HISTORY_BYTES_PER_STEP = 88
+
+
+def mode_bytes(dim: int, H: int) -> float:
+    """Bytes of the field arrays of one step [bytes] (an estimate).
+
+    Per mode ``(H+1)^dim`` (complex, 16 bytes): the current and previous fields, rho_hat and the
+    update's temporaries (8), the quadrature symbol and its product with the field (2 dim), the
+    NUFFT's upsampled grid (2^dim); per grid point ``H^dim``: the quadrature weights (dim) and the
+    folded field, its inverse FFT and |c| for ``||c||_inf`` (4 doubles).
+    """
+    modes = float(H + 1) ** dim
+    return 16.0 * modes * (8 + 2 * dim + 2**dim) + 8.0 * float(H) ** dim * (dim + 4)
+
+
+def run_bytes(dim: int, P: int, H: int, noise_substeps: int = 1, n_steps: int = 0, n_records: int = 0,
+              reference: bool = False) -> float:
+    """Bytes of the arrays a SIPF run holds at once [bytes] (an estimate, made before allocating).
+
+    Parameters
+    ----------
+    dim : int
+        Space dimension (2 or 3).
+    P : int
+        Number of particles.
+    H : int
+        Modes per dimension (``(H+1)^dim`` modes).
+    noise_substeps : int
+        Normals drawn per particle and coordinate at once in each step.
+    n_steps : int
+        Steps of the run (one history entry each).
+    n_records : int
+        Recorded steps (positions and modes; kept in lists, then stacked: twice).
+    reference : bool
+        The reference path (per-particle mode factors and chunked pair sums).
+    """
+    P = float(P)
+    modes = float(H + 1) ** dim
+    # per particle and coordinate: positions, new positions, drift pieces, NUFFT angles and output
+    # (complex), temporaries of the update (12 doubles), plus the noise draws; NUFFT weights and sort
+    particles = 8.0 * P * (dim * (12 + noise_substeps) + 6)
+    total = particles + mode_bytes(dim, H)
+    if reference:
+        total += 16.0 * dim * P * (H + 1) + 8.0 * 256 * P * (dim + 3) + 32.0 * 256 * float(H + 1) ** (dim - 1)
+    total += 2.0 * n_records * (8.0 * P * dim + 16.0 * modes)
+    total += HISTORY_BYTES_PER_STEP * (float(n_steps) + 1.0)
+    return total
+
+
+@lru_cache(maxsize=16)
+def require_mode_memory(params: ModelParams, dim: int) -> None:
+    """Refuse (once per parameters) field arrays of ``(H+1)^dim`` modes that do not fit in memory.
+
+    Raises
+    ------
+    verification.validation.LimitError
+        Naming H, dim and the estimate.
+    """
+    V.require_memory(mode_bytes(dim, params.H), f"the SIPF field arrays ({dim}D, H = {params.H}: "
+                     f"(H+1)^{dim} = {float(params.H + 1) ** dim:.3g} modes)", "fewer modes (H)")
+
+
+def _space(space) -> Space:
+    if space is None:
+        return SPACE
+    if not isinstance(space, Space):
+        raise ValueError(f"space must be an agents.sipf.Space (agents.sipf.SPACE or agents.sipf2d.SPACE), "
+                         f"got {type(space).__name__}")
+    return space
+
+
+def _check_params(params, sp: Space) -> None:
+    if not isinstance(params, ModelParams):
+        raise ValueError(f"params must be SIPFParams (3D) or agents.sipf2d.SIPF2DParams (2D), "
+                         f"got {type(params).__name__}")
+    if params.dim != sp.dim:
+        raise ValueError(f"params are {params.dim}D ({type(params).__name__}) but the space is {sp.dim}D; "
+                         f"use run_sipf for SIPFParams and agents.sipf2d.run_sipf2d for SIPF2DParams")
+
+
+def _method(method, sp: Space) -> Callable:
+    if isinstance(method, str):
+        return sp.methods[V.choice(method, "method", sorted(sp.methods))]
+    if not callable(method):
+        raise ValueError(f"method must be one of {', '.join(repr(m) for m in sorted(sp.methods))} or a callable "
+                         f"(params, x, alpha_prev) -> (alpha, V), got {type(method).__name__}")
+    return method
+
+
+def _rows(x0) -> int:
+    """Rows of ``x0`` read from its shape, without copying (0 when it is not 2-D: refused later)."""
+    try:
+        shape = np.shape(x0)
+    except (ValueError, TypeError):
+        return 0
+    return int(shape[0]) if len(shape) == 2 else 0
+
+
+def _describe_run(sp: Space, params, P: int, n_steps: int | None, substeps: int, n_records: int | None) -> str:
+    text = f"{sp.name} ({sp.dim}D: P = {P} particles, H = {params.H} modes per dimension"
+    if n_steps is not None:
+        text += f", n_steps = {n_steps}"
+    if substeps != 1:
+        text += f", noise_substeps = {substeps}"
+    if n_records:
+        text += f", {n_records} recorded steps"
+    return text + ")"
+
+
+def require_run_work(params, sp: Space, P: int, n_steps: int, noise_substeps: int = 1, method="fast") -> float:
+    """Refuse a run whose work, estimated from P, H and n_steps, exceeds the work cap.
+
+    The work is counted in pair evaluations: ``P^2`` per step when chi != 0, plus the NUFFTs,
+    the ``||c||_inf`` FFT and the noise at the lower per-unit costs of ``sp.cost``, converted
+    to pairs. A callable ``method`` (not one of the space's) counts only the work of the run
+    loop itself (``||c||_inf`` and the noise).
+
+    Returns
+    -------
+    float
+        The estimated run time [s].
+
+    Raises
+    ------
+    verification.validation.LimitError
+        With P, H, n_steps, the estimate and the cap.
+    """
+    c = sp.cost
+    modes = float(params.H + 1) ** sp.dim
+    builtin = isinstance(method, str) or method in sp.methods.values()
+    pairs = float(P) * float(P) if builtin and params.chi != 0 else 0.0
+    other = c.grid_mode * modes + c.normal * noise_substeps * float(P) * sp.dim
+    if builtin:
+        other += c.rho_point * P + c.rho_mode * modes
+        if params.chi != 0 and params.eps != 0:
+            other += c.drift_point * P + c.drift_mode * modes
+    amount = float(n_steps) * (pairs + other / c.pair)
+    what = (_describe_run(sp, params, P, n_steps, noise_substeps, None)
+            + ", with the NUFFTs, FFT and noise counted as pairs of equal cost,")
+    return V.require_work(amount, unit="pair evaluations", ns_per_unit=c.pair, what=what,
+                          fix="fewer particles (P), modes (H), steps (n_steps) or noise_substeps")
+
+
+def require_run_memory(params, sp: Space, P: int, noise_substeps: int = 1, n_steps: int | None = None,
+                       n_records: int = 0, method="fast") -> float:
+    """Refuse a run whose arrays (:func:`run_bytes`) do not fit in the memory available now.
+
+    Raises
+    ------
+    verification.validation.LimitError
+        With P, H, the estimate and the memory available.
+    """
+    nbytes = run_bytes(sp.dim, P, params.H, noise_substeps, n_steps or 0, n_records, method == "reference")
+    return V.require_memory(nbytes, _describe_run(sp, params, P, n_steps, noise_substeps, n_records),
+                            "fewer particles (P), modes (H), recorded steps or noise_substeps")
 
 
 # ----------------------------------------------------------------------------- runs
@@ -471,31 +711,48 @@ class SIPFState:
     space : Space, optional
         The dimension's positions check, field norms and step methods (default :data:`SPACE`,
         3D; ``agents.sipf2d.SPACE`` for 2D).
+
+    Raises
+    ------
+    ValueError
+        Naming the argument (params, positions, P, seed, alpha0, method, noise_substeps,
+        blowup_cinf, space); :class:`verification.validation.LimitError` (a ValueError) when the
+        arrays of a step (:func:`run_bytes`, from P and H) do not fit in the memory available now.
     """
 
     def __init__(self, params, x0, seed: int = 0, alpha0=None, method="fast",
                  noise_substeps: int = 1, blowup_cinf: float = 1e12, space: Space | None = None) -> None:
-        self.space = sp = SPACE if space is None else space
+        self.space = sp = _space(space)
+        _check_params(params, sp)
+        substeps = V.integer(noise_substeps, "noise_substeps", lo=1)
+        pieces = _method(method, sp)
+        blowup_cinf = V.positive(blowup_cinf, "blowup_cinf")
+        seed = V.seed(seed)
+        require_run_memory(params, sp, _rows(x0), substeps, method=method)
         self.params = params
         self.x = sp.check_positions(params, x0)
         shape = (params.H + 1,) * sp.dim
-        self.alpha = np.zeros(shape, complex) if alpha0 is None else np.array(alpha0, dtype=complex)
-        if self.alpha.shape != shape:
-            raise ValueError(f"alpha0 must have shape {shape}, got {self.alpha.shape}")
-        if not (isinstance(noise_substeps, (int, np.integer)) and noise_substeps >= 1):
-            raise ValueError(f"noise_substeps must be an int >= 1, got {noise_substeps!r}")
-        if isinstance(method, str):
-            if method not in sp.methods:
-                raise ValueError(f"method must be one of {sorted(sp.methods)} or a callable, got {method!r}")
-            method = sp.methods[method]
-        if not (isinstance(blowup_cinf, (int, float)) and blowup_cinf > 0):
-            raise ValueError(f"blowup_cinf must be a number > 0, got {blowup_cinf!r}")
-        self.pieces = method
+        if alpha0 is None:
+            self.alpha = np.zeros(shape, complex)
+        else:
+            try:
+                self.alpha = np.array(alpha0, dtype=complex)
+            except (TypeError, ValueError):
+                raise ValueError(f"alpha0 must be an array of complex numbers, got {type(alpha0).__name__}") from None
+            if self.alpha.shape != shape:
+                raise ValueError(f"alpha0 must have shape {shape}, got {self.alpha.shape}")
+            if not np.all(np.isfinite(self.alpha)):
+                raise ValueError("alpha0 must be finite (it holds nan or inf)")
+        self.pieces = pieces
         self.rng = np.random.default_rng(seed)
-        self.substeps = int(noise_substeps)
+        self.substeps = substeps
         self.blowup_cinf = blowup_cinf
         self.n = 0
-        self.cinf = sp.c_inf(params, self.alpha)  # ||c||_inf of the current field, kept with it
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.cinf = sp.c_inf(params, self.alpha)  # ||c||_inf of the current field, kept with it
+            c0 = sp.c_total(params, self.alpha)
+        if not (math.isfinite(self.cinf) and math.isfinite(c0)):
+            raise ValueError(f"alpha0 must give a finite field: ||c||_inf = {self.cinf!r}, c0 = {c0!r}")
         self.blew_up = False
         self.blowup_time = math.nan
 
@@ -511,8 +768,9 @@ class SIPFState:
         alpha, v = self.pieces(p, self.x, self.alpha)
         with np.errstate(all="ignore"):
             x = self.x - p.chi * p.dt * v + math.sqrt(2 * p.mu * p.dt) * self.noise()
-        ok = bool(np.all(np.isfinite(x)) and np.all(np.isfinite(alpha)))
-        cinf = self.space.c_inf(p, alpha) if ok else math.inf
+            ok = bool(np.all(np.isfinite(x)) and np.all(np.isfinite(alpha))
+                      and math.isfinite(self.space.c_total(p, alpha)))  # c0 = L^dim alpha_0 may overflow
+            cinf = self.space.c_inf(p, alpha) if ok else math.inf  # inf when the grid values overflow
         if not ok or cinf > self.blowup_cinf:
             self.blew_up = True
             self.blowup_time = (self.n + 1) * p.dt
@@ -521,6 +779,16 @@ class SIPFState:
         self.x, self.alpha, self.cinf = x, alpha, cinf
         self.n += 1
         return True
+
+
+def _record_steps(record_steps, n_steps: int) -> list[int]:
+    """The distinct steps to record, sorted (default 0 and n_steps); each an integer in [0, n_steps]."""
+    if record_steps is None:
+        return sorted({0, n_steps})
+    if isinstance(record_steps, (str, bytes)) or not isinstance(record_steps, Iterable):
+        raise ValueError(f"record_steps must be an iterable of integers in [0, n_steps = {n_steps}], "
+                         f"got {type(record_steps).__name__}")
+    return sorted({V.integer(s, "an entry of record_steps", lo=0, hi=n_steps) for s in record_steps})
 
 
 def run_sipf(params, x0, n_steps: int, seed: int = 0, record_steps=None, alpha0=None,
@@ -543,14 +811,30 @@ def run_sipf(params, x0, n_steps: int, seed: int = 0, record_steps=None, alpha0=
     Returns
     -------
     SIPFRun
-        Histories of c_0 and ||c||_inf at every step; a blow-up is flagged, never NaN.
+        Histories of c_0 and ||c||_inf at every step; a blow-up (a non-finite position, mode or
+        c_0, or ||c||_inf above ``blowup_cinf``) stops the run and is flagged: nothing is NaN or inf.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument (n_steps, record_steps and those of :class:`SIPFState`).
+    verification.validation.LimitError
+        A ValueError, before anything is allocated: the work (:func:`require_run_work`, pair
+        evaluations ``P^2 n_steps`` plus the NUFFTs) exceeds the work cap, or the arrays
+        (:func:`run_bytes`: particles, modes, recorded steps, histories) exceed the memory available.
     """
-    if not (isinstance(n_steps, (int, np.integer)) and not isinstance(n_steps, bool) and n_steps >= 0):
-        raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
-    st = SIPFState(params, x0, seed, alpha0, method, noise_substeps, blowup_cinf, space)
-    rec = sorted({0, int(n_steps)} if record_steps is None else {int(s) for s in record_steps})
-    if rec and (rec[0] < 0 or rec[-1] > n_steps):
-        raise ValueError(f"record_steps must lie in [0, n_steps = {n_steps}]")
+    sp = _space(space)
+    _check_params(params, sp)
+    n_steps = V.integer(n_steps, "n_steps", lo=0)
+    substeps = V.integer(noise_substeps, "noise_substeps", lo=1)
+    _method(method, sp)
+    P = _rows(x0)
+    require_run_work(params, sp, P, n_steps, substeps, method)
+    require_run_memory(params, sp, P, substeps, n_steps, 0, method)  # the histories, before reading record_steps
+    rec = _record_steps(record_steps, n_steps)
+    if rec:
+        require_run_memory(params, sp, P, substeps, n_steps, len(rec), method)
+    st = SIPFState(params, x0, seed, alpha0, method, substeps, blowup_cinf, sp)
     rec_set = set(rec)
     pos, modes, steps = [], [], []
     c0 = [st.space.c_total(params, st.alpha)]

@@ -55,6 +55,7 @@ from numpy.polynomial import chebyshev as _cheb
 from scipy.special import k1, k1e
 
 from agents import sipf as S
+from verification import validation as V
 
 NUFFT_EPS = 1e-12
 NTHREADS = 1  # as agents.sipf: nthreads > 1 spins against numba's pool on the shared 2-core machine
@@ -190,22 +191,50 @@ class SIPF2DParams(S.ModelParams):
         """Validate (:func:`agents.sipf.validate_model`); the error names the parameter and its allowed range."""
         S.validate_model(self, 2)
 
+    @property
+    def dim(self) -> int:
+        """Space dimension, 2 (as the ``dim`` field of :class:`agents.sipf.SIPFParams`)."""
+        return 2
+
 
 def check_positions(params: SIPF2DParams, x) -> np.ndarray:
     """Validate positions: shape (P, 2), P >= 2, finite, inside Omega; return a float64 copy [length]."""
     return S.check_positions(params, x, dim=2)
 
 
+#: Bytes :func:`uniform_disc` holds per point: angle, two uniforms, radius, cos, sin and their
+#: products, the (n, 2) result and its shifted copy (12 doubles).
+DISC_BYTES_PER_POINT = 12 * 8
+
+
 def uniform_disc(n: int, radius: float = 1.0, center=(0.0, 0.0), seed: int = 0) -> np.ndarray:
-    """``n`` points uniform in a disc [length], shape (n, 2) (2D analogue of the unit-ball rho_0 of §4.1)."""
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"n must be an integer >= 0, got {n!r}")
-    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not (math.isfinite(radius)
-                                                                               and radius >= 0):
-        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
-    c = np.asarray(center, dtype=float)
-    if c.shape != (2,) or not np.all(np.isfinite(c)):
-        raise ValueError(f"center must be 2 finite numbers, got {center!r}")
+    """``n`` points uniform in a disc [length], shape (n, 2) (2D analogue of the unit-ball rho_0 of §4.1).
+
+    Parameters
+    ----------
+    n : int
+        Number of points, >= 0.
+    radius : float
+        Disc radius [length], finite, >= 0.
+    center : sequence of 2 floats
+        Disc centre [length], finite.
+    seed : int
+        Seed in [0, 2**63) of the numpy Generator.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument; :class:`verification.validation.LimitError` (a ValueError) when the
+        ``n`` points would not fit in the memory available now.
+    """
+    n = V.integer(n, "n", lo=0)
+    radius = V.nonnegative(radius, "radius")
+    c = V.real_array(center, "center", shape=(2,))
+    if not math.isfinite(radius + float(np.max(np.abs(c)))):
+        raise ValueError(f"radius + |center| must be finite (no overflow), got radius = {radius!r}, "
+                         f"center = {center!r}")
+    seed = V.seed(seed)
+    V.require_memory(DISC_BYTES_PER_POINT * n, f"uniform_disc with n = {n} points", "fewer points (n)")
     rng = np.random.default_rng(seed)
     phi = 2 * np.pi * rng.random(n)
     r = radius * np.sqrt(rng.random(n))
@@ -372,6 +401,7 @@ def pair_drift_fast(params: SIPF2DParams, x: np.ndarray) -> np.ndarray:
 
 
 def _step_pieces(params, x, alpha_prev, rho_modes, pair_drift_fn, field_drift):
+    S.require_mode_memory(params, 2)
     alpha = field_update(params, rho_modes(params, x), alpha_prev)
     v = pair_drift_fn(params, x) if params.chi != 0 else np.zeros_like(x)
     if params.eps != 0 and params.chi != 0:
@@ -412,7 +442,15 @@ def step_pieces_reference(params: SIPF2DParams, x: np.ndarray,
 METHODS = {"fast": step_pieces_fast, "reference": step_pieces_reference}
 
 
-SPACE = S.Space(2, check_positions, c_inf, c_total, METHODS)
+#: Measured on this shared 2-core machine, one thread: pair kernel (numba K_1) 88-93 ns per pair
+#: (P = 2000-4000; 155-182 ns at P = 1e3-1e4 under a load of 6); type-1 NUFFT 0.80-0.94 us per particle
+#: (H = 4, P = 1e4-1e5) and 250-400 ns per mode (P = 10, H = 64-1024); type-2 (2 components) 1.26-1.37 us
+#: per particle and 280-760 ns per mode; ``||c||_inf`` 28-104 ns per mode; one normal 35 ns. Rounded down
+#: (pairs by the same margin as the 3D kernel's, whose 2-core figure is ~3x below its one-thread one).
+COST_2D = S.StepCost(pair=20.0, rho_point=300.0, rho_mode=100.0, drift_point=600.0, drift_mode=100.0,
+                     grid_mode=10.0, normal=20.0)
+
+SPACE = S.Space(2, check_positions, c_inf, c_total, METHODS, COST_2D, "run_sipf2d")
 
 
 # ----------------------------------------------------------------------------- runs
@@ -443,5 +481,14 @@ def run_sipf2d(params: SIPF2DParams, x0, n_steps: int, seed: int = 0, record_ste
     agents.sipf.SIPFRun
         Histories of c0 = L^2 alpha_0 and ||c||_inf on the H^2 grid at every step; positions
         (P, 2) and modes (H+1, H+1) at the recorded steps; a blow-up is flagged, never NaN.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument (as :func:`agents.sipf.run_sipf`).
+    verification.validation.LimitError
+        Before anything is allocated: the work (``P^2 n_steps`` pair evaluations plus the NUFFTs,
+        at the lower per-unit costs :data:`COST_2D`) exceeds the work cap, or the arrays
+        (:func:`agents.sipf.run_bytes` with dim = 2) exceed the memory available now.
     """
     return S.run_sipf(params, x0, n_steps, seed, record_steps, alpha0, method, 1, blowup_cinf, space=SPACE)

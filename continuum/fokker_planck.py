@@ -22,7 +22,6 @@ grid: w_{i+1} / w_i = exp(delta).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Literal
 
@@ -30,6 +29,15 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.linalg import expm_multiply
+
+from verification import validation as val
+
+#: Lower estimates of the cost on one core, for the work cap (measured on the shared 2-core machine): ``expm`` of
+#: an n x n generator took 0.33-0.63 ns per n^3 per (log2(t ||G||_1) + 6) (its squarings), a bare matrix product
+#: 0.11-0.19 ns per n^3 (n = 400-1500); ``expm_multiply`` took 400-510 ns per cell per t ||G||_1 / 10 (n = 20000;
+#: it needs at least that many matrix-vector products: Taylor degree <= 55 per scaling step, theta_55 ~ 10).
+NS_PER_DENSE_FLOP = 0.1
+NS_PER_SPARSE_CELL = 100.0
 
 Coefficient = Callable[[np.ndarray], np.ndarray]
 
@@ -62,13 +70,17 @@ class FluxFormFPE:
         boundary: Literal["periodic", "reflecting"] = "periodic",
         n_cells: int = 400,
     ) -> None:
-        if not (math.isfinite(length) and length > 0):
-            raise ValueError(f"length must be finite and > 0, got {length!r}")
-        if boundary not in ("periodic", "reflecting"):
-            raise ValueError(f"boundary must be 'periodic' or 'reflecting', got {boundary!r}")
-        if not (isinstance(n_cells, int) and n_cells >= 8):
-            raise ValueError(f"n_cells must be an int >= 8, got {n_cells!r}")
-        self.length, self.boundary, self.n_cells = float(length), boundary, n_cells
+        length = val.positive(length, "length")
+        val.choice(boundary, "boundary", ("periodic", "reflecting"))
+        n_cells = val.integer(n_cells, "n_cells", lo=8)
+        for name, fn in (("A", A), ("B", B), ("C", C)):
+            if not callable(fn):
+                raise ValueError(f"{name} must be a callable of x (vectorized), got {type(fn).__name__}")
+        # coefficient and grid arrays (about 20 of n_cells), plus the dense generator that evolve() builds
+        # with expm's work matrices (about 8 of n_cells^2) up to DENSE_MAX cells
+        dense = 8.0 * float(n_cells) ** 2 if n_cells <= self.DENSE_MAX else 0.0
+        val.require_memory(8.0 * (20.0 * n_cells + dense), f"FluxFormFPE with n_cells = {n_cells}", "fewer cells")
+        self.length, self.boundary, self.n_cells = length, boundary, n_cells
         self.dx = length / n_cells
         self.x_edges = np.linspace(-length / 2, length / 2, n_cells + 1)
         self.x = 0.5 * (self.x_edges[1:] + self.x_edges[:-1])
@@ -104,13 +116,26 @@ class FluxFormFPE:
         return np.diff(np.asarray(cdf(self.x_edges), dtype=float)) / self.dx
 
     def evolve(self, g0: np.ndarray, times: np.ndarray) -> list[np.ndarray]:
-        """Exact-in-time solutions at ``times`` [time] (non-decreasing, >= 0)."""
-        times = np.asarray(times, dtype=float)
-        if np.any(~np.isfinite(times)) or np.any(times < 0) or np.any(np.diff(times) < 0):
-            raise ValueError("times must be finite, >= 0 and non-decreasing")
-        out, g, t_prev = [], np.asarray(g0, dtype=float), 0.0
-        if g.shape != (self.n_cells,) or not np.all(np.isfinite(g)):
-            raise ValueError(f"g0 must be a finite array of shape ({self.n_cells},), got shape {g.shape}")
+        """Exact-in-time solutions at ``times`` [time].
+
+        Parameters
+        ----------
+        g0 : np.ndarray
+            Cell densities at t = 0, shape (n_cells,), finite.
+        times : array_like
+            Output times [time], finite, >= 0, non-decreasing, at least one. Refused up front if the
+            propagator's work (dense: matrix squarings, about log2(t ||G||) + 6 per output; sparse:
+            about t ||G|| / 10 matrix-vector products) exceeds the work cap.
+
+        Returns
+        -------
+        list of np.ndarray
+            g at each time (negative round-off clipped to 0).
+        """
+        times = val.times_array(times, "times")
+        g = val.real_array(g0, "g0", shape=(self.n_cells,))
+        out, t_prev = [], 0.0
+        self._require_evolve_work(times)
         dense = self.generator.toarray() if self.n_cells <= self.DENSE_MAX else None
         for t in times:
             if t > t_prev and dense is not None:
@@ -120,6 +145,24 @@ class FluxFormFPE:
             out.append(np.maximum(g, 0.0))
             t_prev = t
         return out
+
+    def _require_evolve_work(self, times: np.ndarray) -> None:
+        """Work cap of :meth:`evolve`, from the output times and the generator's 1-norm."""
+        n = float(self.n_cells)
+        norm = float(abs(self.generator).sum(axis=0).max())  # ||G||_1
+        steps = np.diff(np.concatenate(([0.0], times)))
+        steps = steps[steps > 0]
+        if self.n_cells <= self.DENSE_MAX:
+            squarings = float(np.sum(np.log2(np.maximum(steps * norm, 1.0)) + 6.0))
+            val.require_work(squarings * n**3, unit="flop-pairs", ns_per_unit=NS_PER_DENSE_FLOP,
+                             what=f"FluxFormFPE.evolve to t = {float(times[-1]):g} on {self.n_cells} cells "
+                                  "(dense expm)",
+                             fix="fewer output times or fewer cells")
+        else:
+            matvecs = float(np.sum(steps)) * norm / 10.0
+            val.require_work(matvecs * n, unit="cell-matvecs", ns_per_unit=NS_PER_SPARSE_CELL,
+                             what=f"FluxFormFPE.evolve to t = {float(times[-1]):g} on {self.n_cells} cells "
+                                  "(expm_multiply)", fix="a shorter time span or fewer cells")
 
     def stationary(self) -> np.ndarray:
         """Normalized stationary density [1/length] (exact zero-flux state for walls)."""

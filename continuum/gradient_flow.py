@@ -18,12 +18,13 @@ dF_h/dt = -sum M_{i+1/2} (mu_{i+1} - mu_i)^2 / dx <= 0. Time: scipy BDF.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.integrate import solve_ivp
+
+from verification import validation as val
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,16 @@ class GradientFlow1D:
 
     def __post_init__(self) -> None:
         """Validate at once."""
-        if not callable(self.speed) or not callable(self.log_speed_integral):
-            raise ValueError("speed and log_speed_integral must be callables")
+        for name in ("speed", "log_speed_integral"):
+            if not callable(getattr(self, name)):
+                raise ValueError(f"{name} must be a callable (vectorized), got {type(getattr(self, name)).__name__}")
         for name in ("length", "alpha"):
-            val = getattr(self, name)
-            if not (math.isfinite(val) and val > 0):
-                raise ValueError(f"{name} must be finite and > 0, got {val!r}")
-        if not (math.isfinite(self.kappa) and self.kappa > 0):
-            raise ValueError(f"kappa must be finite and > 0 (kappa <= 0 leaves the flow ill-posed inside "
-                             f"the spinodal), got {self.kappa!r}")
-        if not (isinstance(self.n, (int, np.integer)) and self.n >= 8):
-            raise ValueError(f"n must be an int >= 8, got {self.n!r}")
+            val.positive(getattr(self, name), name)
+        val.positive(self.kappa, "kappa (kappa <= 0 leaves the flow ill-posed inside the spinodal)")
+        val.integer(self.n, "n (cells)", lo=8)
+        # BDF holds a dense n x n Jacobian and its LU factors (finite-difference Jacobian, no sparsity given)
+        val.require_memory(8.0 * (4.0 * float(self.n) ** 2 + 40.0 * self.n), f"GradientFlow1D with n = {self.n}",
+                           "fewer cells")
         object.__setattr__(self, "_dx", self.length / self.n)
 
     @property
@@ -75,11 +75,15 @@ class GradientFlow1D:
         return self._dx
 
     def _check(self, g: np.ndarray) -> np.ndarray:
-        g = np.asarray(g, dtype=float)
+        try:
+            g = np.asarray(g, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"g0 must be an array of real numbers, got {type(g).__name__}") from None
         if g.shape != (self.n,):
             raise ValueError(f"field shape {g.shape} does not match the grid: expected ({self.n},)")
-        if not np.all(np.isfinite(g)) or np.any(g <= 0):
-            raise ValueError("densities must be finite and > 0")
+        g = val.real_array(g, "g0")
+        if np.any(g <= 0):
+            raise ValueError(f"g0 (densities) must be > 0, got min {float(g.min())!r}")
         v = np.asarray(self.speed(g), dtype=float)
         if np.any(~np.isfinite(v)) or np.any(v <= 0):
             raise ValueError(f"v(g) must be > 0 on the initial densities (min v = {np.min(v):.3g}); "
@@ -116,12 +120,26 @@ class GradientFlow1D:
         return float(np.sum(0.5 * (m + np.roll(m, -1)) * (np.roll(mu, -1) - mu) ** 2) / self.dx)
 
     def solve(self, g0: np.ndarray, times: np.ndarray, rtol: float = 1e-8, atol: float = 1e-10) -> np.ndarray:
-        """Integrate from ``g0`` and return g at ``times`` (shape (len(times), n))."""
+        """Integrate from ``g0`` and return g at ``times`` (shape (len(times), n)).
+
+        Parameters
+        ----------
+        g0 : np.ndarray
+            Densities at t = 0, shape (n,), finite and > 0, with v(g0) > 0.
+        times : array_like
+            Output times [time]: finite, >= 0, strictly increasing, at least one.
+        rtol, atol : float
+            Tolerances of scipy's BDF, > 0. Its step count is adaptive (not set by the caller), so no
+            work cap applies; a failed integration raises ``RuntimeError``.
+        """
         g0 = self._check(g0)
-        times = np.asarray(times, dtype=float)
-        if times.ndim != 1 or times.size < 1 or not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0) \
-                or times[0] < 0:
-            raise ValueError("times must be finite, increasing, >= 0")
+        times = val.times_array(times, "times")
+        if np.any(np.diff(times) <= 0):
+            i = int(np.argmax(np.diff(times) <= 0))
+            raise ValueError(f"times must be strictly increasing; times[{i + 1}] = {float(times[i + 1])!r} <= "
+                             f"times[{i}] = {float(times[i])!r}")
+        rtol = val.positive(rtol, "rtol")
+        atol = val.positive(atol, "atol")
         sol = solve_ivp(lambda t, y: self.rhs(y), (0.0, float(times[-1])), g0, method="BDF",
                         t_eval=times, rtol=rtol, atol=atol)
         if not sol.success:

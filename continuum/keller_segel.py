@@ -24,15 +24,27 @@ Three solvers live here:
   step rule and the positivity proof.
 * :func:`ks2d_run` -- the same finite-volume construction in 2D for the preset (numba),
   with the numpy twin ``ks2d_run(..., backend="numpy")``.
+
+Limits (issue 13): every parameter is checked by :mod:`verification.validation` (the message
+names it); the parameter objects refuse coefficients whose diffusive step limit under- or
+overflows; each run estimates its work (cell-steps, from the largest step the rule allows)
+and its arrays before starting and refuses what exceeds the work cap or the free memory
+(:class:`verification.validation.LimitError`); the time loops stop at the cap when a
+data-dependent step shrinks further, and a non-finite state raises
+:class:`NonFiniteStateError` with the time instead of being returned.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+
+from verification import validation as val
 
 #: Default safety factor of the 1D finite-volume step rule (positivity needs theta <= 1/2).
 THETA_1D = 0.4
@@ -40,17 +52,23 @@ THETA_1D = 0.4
 THETA_2D = 0.3
 #: Minimum number of cells per wavelength of a requested Fourier mode.
 MIN_CELLS_PER_WAVELENGTH = 4
+#: Lower estimates of the cost of one cell-step on one core [ns], for the work caps. Measured on
+#: this machine (2 shared cores, CPU time, min of 3): 1D numba 6.3-7.1 ns (n = 200-2000; 12-15 ns
+#: wall under load), 1D numpy twin 240 ns (n = 2000), 2D numba 40-59 ns wall (n = 8-256), 2D numpy
+#: 110-250 ns (n = 64-256), seed scheme (numpy) 129 ns (n = 2000); rounded well down.
+NS_PER_CELL_STEP = {"fv1d_numba": 5.0, "fv1d_numpy": 10.0, "ks2d_numba": 15.0, "ks2d_numpy": 30.0, "seed": 20.0}
+_TINY = sys.float_info.min  # smallest normal float: a step limit below it is lost to underflow
 
 
-def _positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not (isinstance(value, (int, float, np.floating, np.integer))
-                                       and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+class NonFiniteStateError(RuntimeError):
+    """A run whose fields became non-finite (raised with the time instead of returning them)."""
 
 
-def _grid_size(name: str, value: int, minimum: int) -> None:
-    if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum):
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+def _step_limit(name: str, value: float, why: str) -> None:
+    """Refuse a derived step limit that underflows (or is not finite), naming the parameter to change."""
+    if not (math.isfinite(value) and value >= _TINY):
+        raise ValueError(f"{name} gives a step limit {why} = {value!r}, which under- or overflows the float range "
+                         f"(it must lie in [{_TINY:.3g}, inf)); rescale the units")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +99,20 @@ class KellerSegel1DParams:
     decay: float = 1.0
 
     def __post_init__(self) -> None:
-        """Validate every coefficient at the boundary, before any work."""
+        """Validate every coefficient at the boundary, before any work.
+
+        Besides the ranges, the step limits of :func:`fv_time_step` must be normal floats:
+        dx = L / n_cells, dx^2 / (2 max(D_u, D_v)) and 1 / a (the message names the parameter).
+        """
         for name in ("length", "d_u", "d_v", "chi0", "decay"):
-            _positive(name, getattr(self, name))
-        _grid_size("n_cells", self.n_cells, 8)
+            val.positive(getattr(self, name), name)
+        n = val.integer(self.n_cells, "n_cells", lo=8)
+        dx = float(self.length) / n
+        _step_limit("length", dx, "dx = length / n_cells")
+        _step_limit("length", dx * dx, "dx^2 = (length / n_cells)^2")
+        d_max = max(float(self.d_u), float(self.d_v))
+        _step_limit("d_u" if self.d_u >= self.d_v else "d_v", dx * dx / (2.0 * d_max), "dx^2 / (2 max(d_u, d_v))")
+        _step_limit("decay", 1.0 / float(self.decay), "1 / decay")
 
     @property
     def dx(self) -> float:
@@ -93,7 +121,12 @@ class KellerSegel1DParams:
 
     def x(self) -> np.ndarray:
         """Cell centres (grid points) i dx, shape (n_cells,)."""
+        val.require_memory(16.0 * self.n_cells, f"the grid of n_cells = {self.n_cells} cells", "fewer cells (n_cells)")
         return np.arange(self.n_cells) * self.dx
+
+    def max_step(self, theta: float = THETA_1D) -> float:
+        """The largest step the rule of :func:`fv_time_step` allows, theta min(dx^2 / (2 max D), 1 / a) [time]."""
+        return theta * min(self.dx**2 / (2 * max(self.d_u, self.d_v)), 1.0 / self.decay)
 
     def wavenumber(self, mode: int) -> float:
         """K = 2 pi mode / L [1/length] of an integer mode, after checking the grid resolves it.
@@ -103,35 +136,60 @@ class KellerSegel1DParams:
         ValueError
             If ``mode`` is not an int in [1, n_cells / MIN_CELLS_PER_WAVELENGTH].
         """
-        top = self.n_cells // MIN_CELLS_PER_WAVELENGTH
-        if not (isinstance(mode, (int, np.integer)) and 1 <= mode <= top):
-            raise ValueError(f"mode must be an int in [1, {top}] (>= {MIN_CELLS_PER_WAVELENGTH} cells per "
-                             f"wavelength on {self.n_cells} cells): the grid is too coarse for mode {mode!r}")
-        return 2 * math.pi * int(mode) / self.length
+        return 2 * math.pi * _mode(mode, self.n_cells) / self.length
+
+
+def _mode(mode: int, n: int) -> int:
+    """An integer mode in [1, n / MIN_CELLS_PER_WAVELENGTH] (numpy ints accepted)."""
+    top = n // MIN_CELLS_PER_WAVELENGTH
+    try:
+        return val.integer(mode, "mode", lo=1, hi=top)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (>= {MIN_CELLS_PER_WAVELENGTH} cells per wavelength on {n} cells): the grid is "
+                         f"too coarse for mode {mode!r}") from None
 
 
 def _check_fields(params, u0: np.ndarray, v0: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    u = np.array(u0, dtype=float)
-    v = np.array(v0, dtype=float)
-    if u.shape != shape or v.shape != shape:
-        raise ValueError(f"u0 and v0 must have shape {shape}, got {u.shape} and {v.shape}")
-    if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
-        raise ValueError("u0 and v0 must be finite")
-    if np.any(u < 0) or np.any(v < 0):
-        raise ValueError("u0 and v0 must be >= 0 (densities)")
+    """Copies of u0 and v0 as float arrays of ``shape``, finite and >= 0 (densities)."""
+    u = np.array(val.real_array(u0, "u0", shape=shape, lo=0.0))
+    v = np.array(val.real_array(v0, "v0", shape=shape, lo=0.0))
     return u, v
 
 
 def _check_times(times) -> np.ndarray:
-    t = np.atleast_1d(np.asarray(times, dtype=float))
-    if t.size == 0 or not np.all(np.isfinite(t)) or np.any(t < 0) or np.any(np.diff(t) < 0):
-        raise ValueError(f"times must be a non-empty non-decreasing sequence of finite values >= 0, got {times!r}")
-    return t
+    """Output times: a number or a non-empty non-decreasing sequence of finite values >= 0."""
+    if isinstance(times, numbers.Real) and not isinstance(times, (bool, np.bool_)):
+        times = [times]
+    return val.times_array(times, "times")
 
 
-def _check_theta(theta: float, top: float) -> None:
-    if not (math.isfinite(theta) and 0 < theta <= top):
-        raise ValueError(f"theta must be in (0, {top:g}] for positivity, got {theta!r}")
+def _check_theta(theta: float, top: float) -> float:
+    return val.real(theta, "theta", lo=0.0, hi=top, lo_open=True)
+
+
+def _limits(what: str, cells: int, n_fields: int, n_times: int, span: float, max_step: float, kind: str,
+            fix_cells: str) -> int:
+    """Refuse a run whose arrays or work exceed the machine's limits; return the step budget of the cap.
+
+    Memory: ``n_fields`` arrays of ``cells`` float64 values plus 2 per output time. Work: at
+    least span / max_step steps (the step rule never allows more than max_step) of ``cells``
+    cells each, at NS_PER_CELL_STEP[kind].
+    """
+    val.require_memory(8.0 * cells * (n_fields + 2 * n_times), what, f"fewer cells ({fix_cells}) or fewer times")
+    steps = span / max_step if max_step > 0 else math.inf
+    ns = NS_PER_CELL_STEP[kind]
+    val.require_work(steps * cells, unit="cell-steps", ns_per_unit=ns,
+                     what=f"{what} to t = {span:g} (>= {steps:.3g} steps of dt <= {max_step:.3g})",
+                     fix=f"a shorter time, smaller coefficients or fewer cells ({fix_cells})")
+    return int(min(val.max_hours() * 3600.0 / (ns * 1e-9) / cells, 2.0**62))
+
+
+def _check_finite(what: str, t: float, u: np.ndarray, v: np.ndarray) -> None:
+    """Raise NonFiniteStateError if u or v holds a non-finite value at time t."""
+    for name, f in (("u", u), ("v", v)):
+        if not np.all(np.isfinite(f)):
+            raise NonFiniteStateError(f"{what}: {name} became non-finite by t = {t:g} ({name} has "
+                                      f"{int(np.count_nonzero(~np.isfinite(f)))} non-finite cells)")
 
 
 # -- [CHEMOTAXIS] §6.4 algorithm (baseline) ------------------------------------------------------
@@ -177,13 +235,22 @@ def seed_time_step(params: KellerSegel1DParams, t_end: float, n_steps: int) -> t
     """The [CHEMOTAXIS] §6.4 step rule: dt = T/Nt, replaced by 0.2 dx^2/(2 max D) only if above dx^2/(2 max D).
 
     Returns ``(dt, n_steps)``; when the rule triggers, the step count becomes int(T / dt).
+
+    Raises
+    ------
+    ValueError
+        If ``t_end`` is not a finite number > 0, ``n_steps`` not an integer >= 1 (numpy ints
+        accepted; 2.7 refused, never truncated), or T / dt overflows.
     """
-    _positive("t_end", t_end)
-    _grid_size("n_steps", n_steps, 1)
+    val.positive(t_end, "t_end")
+    n_steps = val.integer(n_steps, "n_steps", lo=1)
     dt = t_end / n_steps
     limit = params.dx**2 / (2 * max(params.d_u, params.d_v))
     if dt > limit:
         dt = 0.2 * limit
+        if not math.isfinite(t_end / dt):
+            raise val.LimitError(f"t_end = {t_end!r} needs t_end / dt = inf steps of dt = {dt:.3g}; "
+                                 "use a shorter t_end")
         n_steps = int(t_end / dt)
     return dt, n_steps
 
@@ -215,9 +282,24 @@ def seed_scheme_run(params: KellerSegel1DParams, u0: np.ndarray, v0: np.ndarray,
         Record the fields every this many steps (0: only the start and the end).
     clip : bool
         Apply the seed's clipping (default, as the seed).
+
+    Raises
+    ------
+    ValueError
+        For a bad argument (named); :class:`verification.validation.LimitError` when the
+        steps x cells or the arrays exceed the work cap or the free memory.
     """
-    u, v = _check_fields(params, u0, v0, (params.n_cells,))
+    record_every = val.integer(record_every, "record_every", lo=0)
+    val.choice(clip, "clip", (True, False))
     dt, n_steps = seed_time_step(params, t_end, n_steps)
+    n = params.n_cells
+    n_rec = (n_steps // record_every if record_every else 0) + 2
+    what = f"seed_scheme_run of {n_steps} steps on n_cells = {n}"
+    val.require_memory(8.0 * (n_steps + 1) + 8.0 * n * (2 * n_rec + 16), what,
+                       "fewer steps (n_steps, t_end), fewer cells or a larger record_every")
+    val.require_work(float(n_steps) * n, unit="cell-steps", ns_per_unit=NS_PER_CELL_STEP["seed"], what=what,
+                     fix="a shorter t_end or fewer cells (n_cells)")
+    u, v = _check_fields(params, u0, v0, (params.n_cells,))
     dx, du, dv, chi0, a = params.dx, params.d_u, params.d_v, params.chi0, params.decay
     mass = np.empty(n_steps + 1)
     mass[0] = dx * u.sum()
@@ -277,6 +359,7 @@ def fv_time_step(params: KellerSegel1DParams, v: np.ndarray, theta: float = THET
     sum over a periodic grid telescopes to zero, so dx * sum(u) is constant up to round-off.
     """
     _check_theta(theta, 0.5)
+    v = val.real_array(v, "v", shape=(params.n_cells,))
     dx = params.dx
     w = params.chi0 * np.abs(np.roll(v, -1) - v) / dx
     wmax = float(w.max()) if w.size else 0.0
@@ -294,10 +377,11 @@ def _minmod(p, q):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _fv1d_advance(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited):  # pragma: no cover - compiled
-    """Advance (u, v) in place by t_span with the rule of ``fv_time_step``; return (steps, min u seen).
+def _fv1d_advance(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited, max_steps):  # pragma: no cover - compiled
+    """Advance (u, v) in place by t_span with the rule of ``fv_time_step``; return (steps, min u seen, t reached).
 
     ``limited``: minmod-reconstructed face values instead of first-order upwind cell values.
+    Stops early (t < t_span) after ``max_steps`` steps or when the step is not a number > 0.
     """
     n = u.size
     flux = np.empty(n)
@@ -308,7 +392,7 @@ def _fv1d_advance(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited):  # pragm
     t = 0.0
     steps = 0
     umin = u.min()
-    while t < t_span * (1.0 - 1e-14):
+    while t < t_span * (1.0 - 1e-14) and steps < max_steps:
         wmax = 0.0
         if limited:
             for i in range(n):
@@ -327,6 +411,8 @@ def _fv1d_advance(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited):  # pragm
         if wmax > 0.0:
             dt = min(dt, dx / (2.0 * wmax))
         dt = theta * min(dt, 1.0 / a)
+        if not dt > 0.0:
+            break
         if t + dt > t_span:
             dt = t_span - t
         for i in range(n):
@@ -341,14 +427,14 @@ def _fv1d_advance(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited):  # pragm
                 umin = un[i]
         t += dt
         steps += 1
-    return steps, umin
+    return steps, umin, t
 
 
-def _fv1d_advance_numpy(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited):
+def _fv1d_advance_numpy(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited, max_steps):
     """Numpy twin of ``_fv1d_advance`` (same arithmetic, vectorized)."""
     t, steps, umin = 0.0, 0, float(u.min())
     dt_diff = dx * dx / (2.0 * max(d_u, d_v))
-    while t < t_span * (1.0 - 1e-14):
+    while t < t_span * (1.0 - 1e-14) and steps < max_steps:
         up, vp = np.roll(u, -1), np.roll(v, -1)
         if limited:
             back, fwd = u - np.roll(u, 1), up - u
@@ -360,6 +446,8 @@ def _fv1d_advance_numpy(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited):
         wmax = float(np.abs(w).max())
         dt = min(dt_diff, dx / (2.0 * wmax)) if wmax > 0 else dt_diff
         dt = theta * min(dt, 1.0 / a)
+        if not dt > 0.0:
+            break
         dt = min(dt, t_span - t)
         u_new = u - dt / dx * (flux - np.roll(flux, 1))
         v[:] = v + dt * (d_v * (vp - 2.0 * v + np.roll(v, 1)) / (dx * dx) + u - a * v)
@@ -367,7 +455,7 @@ def _fv1d_advance_numpy(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited):
         umin = min(umin, float(u.min()))
         t += dt
         steps += 1
-    return steps, umin
+    return steps, umin, t
 
 
 @dataclass
@@ -381,15 +469,29 @@ class FVRunRecord:
     min_u: float
 
 
-def _record_at_times(advance, u: np.ndarray, v: np.ndarray, t: np.ndarray) -> FVRunRecord:
-    """Advance (u, v) in place through the output times ``t``; ``advance(span) -> (steps, min u)``."""
+def _record_at_times(advance, u: np.ndarray, v: np.ndarray, t: np.ndarray, budget: int, what: str) -> FVRunRecord:
+    """Advance (u, v) in place through the output times ``t``; ``advance(span, max_steps) -> (steps, min u, t)``.
+
+    Raises LimitError when the steps exceed ``budget`` (the work cap in steps) before the last
+    time, and NonFiniteStateError when the fields or the step stop being finite numbers.
+    """
     out_u, out_v = np.empty((t.size, *u.shape)), np.empty((t.size, *u.shape))
     now, total, umin = 0.0, 0, float(u.min())
     for k, tk in enumerate(t):
         if tk > now:
-            s, m = advance(tk - now)
+            span = tk - now
+            s, m, reached = advance(span, budget - total)
             total += int(s)
             umin = min(umin, float(m))
+            _check_finite(what, now + reached, u, v)
+            if reached < span * (1.0 - 1e-14):
+                if total >= budget:
+                    raise val.LimitError(
+                        f"{what}: the data-dependent step shrank; after {total} steps (the work cap, "
+                        f"{val.max_hours():g} h; set ACTIVEBENCH_MAX_HOURS to change it) t = {now + reached:.6g} of "
+                        f"{tk:g}; use a shorter time or smaller coefficients")
+                raise NonFiniteStateError(f"{what}: the time step stopped being a number > 0 at t = {now + reached:g} "
+                                          f"(after {total} steps)")
             now = tk
         out_u[k], out_v[k] = u, v
     return FVRunRecord(out_u, out_v, t, total, umin)
@@ -422,19 +524,29 @@ def fv_run(params: KellerSegel1DParams, u0: np.ndarray, v0: np.ndarray, times, t
         (second order where smooth). Minmod face values lie in [u_i/2, 3 u_i/2], so the
         outflow of cell i is at most 3 max|w| dt/dx u_i <= 1.5 theta u_i and
         u_i^+ >= u_i (1 - theta - 1.5 theta) >= 0 for theta <= 0.4 (the default).
+
+    Raises
+    ------
+    ValueError
+        For a bad argument (the message names it).
+    verification.validation.LimitError
+        When the arrays exceed the free memory, or the work exceeds the cap: up front from
+        at least t_last / (theta min(dx^2 / (2 max D), 1 / a)) steps of n_cells cells, and
+        during the run when the chemotactic limit makes the steps smaller still.
+    NonFiniteStateError
+        If u or v becomes non-finite (with the time).
     """
-    u, v = _check_fields(params, u0, v0, (params.n_cells,))
     t = _check_times(times)
-    if flux not in ("upwind", "minmod"):
-        raise ValueError(f"flux must be 'upwind' or 'minmod', got {flux!r}")
+    val.choice(flux, "flux", ("upwind", "minmod"))
     _check_theta(theta, 0.5 if flux == "upwind" else 0.4)
-    if backend not in ("numba", "numpy"):
-        raise ValueError(f"backend must be 'numba' or 'numpy', got {backend!r}")
-    if not params.dx**2 / (2 * max(params.d_u, params.d_v)) > 0:
-        raise ValueError("d_u, d_v too large for the cell width: the diffusive step limit underflows to 0")
+    val.choice(backend, "backend", ("numba", "numpy"))
+    budget = _limits(f"fv_run on n_cells = {params.n_cells}", params.n_cells, 16, t.size, float(t[-1]),
+                     params.max_step(theta), f"fv1d_{backend}", "n_cells")
+    u, v = _check_fields(params, u0, v0, (params.n_cells,))
     step = _fv1d_advance if backend == "numba" else _fv1d_advance_numpy
-    return _record_at_times(lambda span: step(u, v, params.dx, params.d_u, params.d_v, params.chi0, params.decay,
-                                              span, theta, flux == "minmod"), u, v, t)
+    return _record_at_times(lambda span, cap: step(u, v, params.dx, params.d_u, params.d_v, params.chi0,
+                                                   params.decay, span, theta, flux == "minmod", cap),
+                            u, v, t, budget, "fv_run")
 
 
 def fv_solver(params: KellerSegel1DParams, u0: np.ndarray, v0: np.ndarray, times) -> tuple[np.ndarray, np.ndarray]:
@@ -471,10 +583,19 @@ class KellerSegel2DParams:
     sensitivity: float = 4.0
 
     def __post_init__(self) -> None:
-        """Validate every coefficient at the boundary, before any work."""
+        """Validate every coefficient at the boundary, before any work.
+
+        Besides the ranges, the step limits of :func:`ks2d_run` must be normal floats:
+        dx = L / n, dx^2 / (4 max(1, D)) and 1 / a (the message names the parameter).
+        """
         for name in ("length", "diffusivity", "decay", "sensitivity"):
-            _positive(name, getattr(self, name))
-        _grid_size("n", self.n, 8)
+            val.positive(getattr(self, name), name)
+        n = val.integer(self.n, "n", lo=8)
+        dx = float(self.length) / n
+        _step_limit("length", dx, "dx = length / n")
+        _step_limit("length", dx * dx, "dx^2 = (length / n)^2")
+        _step_limit("diffusivity", dx * dx / (4.0 * max(1.0, float(self.diffusivity))), "dx^2 / (4 max(1, D))")
+        _step_limit("decay", 1.0 / float(self.decay), "1 / decay")
 
     @property
     def dx(self) -> float:
@@ -483,20 +604,21 @@ class KellerSegel2DParams:
 
     def wavenumber(self, mode: int) -> float:
         """K = 2 pi mode / L of an integer mode per direction, after checking the grid resolves it."""
-        top = self.n // MIN_CELLS_PER_WAVELENGTH
-        if not (isinstance(mode, (int, np.integer)) and 1 <= mode <= top):
-            raise ValueError(f"mode must be an int in [1, {top}] (>= {MIN_CELLS_PER_WAVELENGTH} cells per "
-                             f"wavelength on {self.n} cells): the grid is too coarse for mode {mode!r}")
-        return 2 * math.pi * int(mode) / self.length
+        return 2 * math.pi * _mode(mode, self.n) / self.length
+
+    def max_step(self, theta: float = THETA_2D) -> float:
+        """The largest step the rule of :func:`ks2d_run` allows, theta min(dx^2 / (4 max(1, D)), 1 / a) [time]."""
+        return theta * min(self.dx**2 / (4 * max(1.0, self.diffusivity)), 1.0 / self.decay)
 
 
 @njit(cache=True)
-def _ks2d_advance(u, v, dx, d, a, c, t_span, theta):  # pragma: no cover - compiled
-    """Advance the 2D preset in place by t_span; return (steps, min u seen).
+def _ks2d_advance(u, v, dx, d, a, c, t_span, theta, max_steps):  # pragma: no cover - compiled
+    """Advance the 2D preset in place by t_span; return (steps, min u seen, t reached).
 
     Faces between cell (i, j) and its +x / +y neighbour carry the flux
     ``w^+ chi(u_own) + w^- chi(u_nb) - (u_nb - u_own)/dx`` with w = (v_nb - v_own)/dx.
-    Step: dt = theta min(dx^2/(4 max(1, D)), dx/(4 c max|w|), 1/max(u), 1/a).
+    Step: dt = theta min(dx^2/(4 max(1, D)), dx/(4 c max|w|), 1/max(u), 1/a). Stops early
+    (t < t_span) after ``max_steps`` steps or when the step is not a number > 0.
     """
     n = u.shape[0]
     fx = np.empty((n, n))
@@ -507,7 +629,7 @@ def _ks2d_advance(u, v, dx, d, a, c, t_span, theta):  # pragma: no cover - compi
     t = 0.0
     steps = 0
     umin = u.min()
-    while t < t_span * (1.0 - 1e-14):
+    while t < t_span * (1.0 - 1e-14) and steps < max_steps:
         wmax = 0.0
         for i in range(n):
             ip = i + 1 if i + 1 < n else 0
@@ -532,6 +654,8 @@ def _ks2d_advance(u, v, dx, d, a, c, t_span, theta):  # pragma: no cover - compi
         if umax > 0.0:
             dt = min(dt, 1.0 / umax)
         dt = theta * min(dt, 1.0 / a)
+        if not dt > 0.0:
+            break
         if t + dt > t_span:
             dt = t_span - t
         for i in range(n):
@@ -553,17 +677,17 @@ def _ks2d_advance(u, v, dx, d, a, c, t_span, theta):  # pragma: no cover - compi
                     umin = un[i, j]
         t += dt
         steps += 1
-    return steps, umin
+    return steps, umin, t
 
 
-def _ks2d_advance_numpy(u, v, dx, d, a, c, t_span, theta):
+def _ks2d_advance_numpy(u, v, dx, d, a, c, t_span, theta, max_steps):
     """Numpy twin of ``_ks2d_advance``."""
     def chi(z):
         return c * z / (1.0 + z * z)
 
     t, steps, umin = 0.0, 0, float(u.min())
     dt_diff = dx * dx / (4.0 * max(1.0, d))
-    while t < t_span * (1.0 - 1e-14):
+    while t < t_span * (1.0 - 1e-14) and steps < max_steps:
         fluxes, wmax = [], 0.0
         for ax in (0, 1):
             un_, vn_ = np.roll(u, -1, axis=ax), np.roll(v, -1, axis=ax)
@@ -574,7 +698,10 @@ def _ks2d_advance_numpy(u, v, dx, d, a, c, t_span, theta):
         umax = float(u.max())
         if umax > 0:
             dt = min(dt, 1.0 / umax)
-        dt = min(theta * min(dt, 1.0 / a), t_span - t)
+        dt = theta * min(dt, 1.0 / a)
+        if not dt > 0.0:
+            break
+        dt = min(dt, t_span - t)
         div = sum((f - np.roll(f, 1, axis=ax)) / dx for ax, f in enumerate(fluxes))
         lap_v = (np.roll(v, 1, 0) + np.roll(v, -1, 0) + np.roll(v, 1, 1) + np.roll(v, -1, 1) - 4 * v) / dx**2
         u_new = u + dt * (-div + u * (1.0 - u))
@@ -583,7 +710,7 @@ def _ks2d_advance_numpy(u, v, dx, d, a, c, t_span, theta):
         umin = min(umin, float(u.min()))
         t += dt
         steps += 1
-    return steps, umin
+    return steps, umin, t
 
 
 def ks2d_run(params: KellerSegel2DParams, u0: np.ndarray, v0: np.ndarray, times, theta: float = THETA_2D,
@@ -608,17 +735,28 @@ def ks2d_run(params: KellerSegel2DParams, u0: np.ndarray, v0: np.ndarray, times,
     theta : float
         Safety factor in (0, 1/3].
     backend : {"numba", "numpy"}
+
+    Raises
+    ------
+    ValueError
+        For a bad argument (the message names it).
+    verification.validation.LimitError
+        When the arrays exceed the free memory, or the work exceeds the cap: up front from
+        at least t_last / (theta min(dx^2 / (4 max(1, D)), 1 / a)) steps of n^2 cells, and
+        during the run when the data-dependent limits make the steps smaller still.
+    NonFiniteStateError
+        If u or v becomes non-finite (with the time).
     """
-    u, v = _check_fields(params, u0, v0, (params.n, params.n))
     t = _check_times(times)
     _check_theta(theta, 1.0 / 3.0)
-    if backend not in ("numba", "numpy"):
-        raise ValueError(f"backend must be 'numba' or 'numpy', got {backend!r}")
-    if not params.dx**2 / (4 * max(1.0, params.diffusivity)) > 0:
-        raise ValueError("diffusivity too large for the cell width: the diffusive step limit underflows to 0")
+    val.choice(backend, "backend", ("numba", "numpy"))
+    cells = params.n * params.n
+    budget = _limits(f"ks2d_run on n^2 = {params.n}^2 cells", cells, 24, t.size, float(t[-1]), params.max_step(theta),
+                     f"ks2d_{backend}", "n")
+    u, v = _check_fields(params, u0, v0, (params.n, params.n))
     step = _ks2d_advance if backend == "numba" else _ks2d_advance_numpy
-    return _record_at_times(lambda span: step(u, v, params.dx, params.diffusivity, params.decay, params.sensitivity,
-                                              span, theta), u, v, t)
+    return _record_at_times(lambda span, cap: step(u, v, params.dx, params.diffusivity, params.decay,
+                                                   params.sensitivity, span, theta, cap), u, v, t, budget, "ks2d_run")
 
 
 def ks2d_solver(params: KellerSegel2DParams, u0: np.ndarray, v0: np.ndarray, times) -> tuple[np.ndarray, np.ndarray]:

@@ -15,18 +15,31 @@ exactly per cell (a 2 x 2 linear ODE) and combined with the shift by Strang
 splitting (second order in dt). Both sub-steps conserve mass exactly and map
 non-negative cell masses to non-negative ones. The variables are cell masses
 Q_pm[k] = int_{cell k} P_pm dx.
+
+Limits (issue 13): parameters are checked by :mod:`verification.validation` (the message
+names them; numpy integers are accepted as ints); the constructor and :meth:`evolve` estimate
+their arrays and :meth:`evolve` its work (steps x cells) before starting, and refuse what
+exceeds the free memory or the work cap (:class:`verification.validation.LimitError`).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
 from numba import njit
 
+from verification import validation as val
+
 Profile = float | Callable[[np.ndarray], np.ndarray]
+#: Lower estimate of the cost of one cell-step of ``_evolve`` on one core [ns], for the work cap.
+#: Measured on this machine (2 shared cores, CPU time): 1.1 ns at n_cells = 2000, 3.6 ns at 2e5;
+#: rounded down.
+NS_PER_CELL_STEP = 0.5
+#: float64 arrays of 16 n_cells + 1 values the constructor holds at once (the fine grid, v, 1/v,
+#: the travel-time integral and its temporaries, the two rates), an upper count.
+FINE_ARRAYS = 10
 
 
 def _fn(value: Profile) -> Callable[[np.ndarray], np.ndarray]:
@@ -77,8 +90,14 @@ class TwoStateMasterEquation:
         L [length], > 0.
     boundary : {"periodic", "reflecting"}
     n_cells : int
-        Cells of the uniform travel-time grid, >= 8. The time step is
+        Cells of the uniform travel-time grid, >= 8 (a Python or numpy integer). The time step is
         dt = T / n_cells with T = int_{-L/2}^{L/2} dx / v.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter; :class:`verification.validation.LimitError` when the grid's
+        arrays exceed the free memory.
     """
 
     def __init__(
@@ -90,12 +109,14 @@ class TwoStateMasterEquation:
         boundary: Literal["periodic", "reflecting"] = "periodic",
         n_cells: int = 2000,
     ) -> None:
-        if not (math.isfinite(length) and length > 0):
-            raise ValueError(f"length must be finite and > 0, got {length!r}")
-        if boundary not in ("periodic", "reflecting"):
-            raise ValueError(f"boundary must be 'periodic' or 'reflecting', got {boundary!r}")
-        if not (isinstance(n_cells, int) and n_cells >= 8):
-            raise ValueError(f"n_cells must be an int >= 8, got {n_cells!r}")
+        for name, value in (("speed", speed), ("rate_plus", rate_plus), ("rate_minus", rate_minus)):
+            if not callable(value):
+                val.real(value, name)  # a number (the range is checked on the grid below)
+        val.positive(length, "length")
+        val.choice(boundary, "boundary", ("periodic", "reflecting"))
+        n_cells = val.integer(n_cells, "n_cells", lo=8)
+        val.require_memory(8.0 * FINE_ARRAYS * (16 * n_cells + 1) + 8.0 * 12 * n_cells,
+                           f"TwoStateMasterEquation with n_cells = {n_cells}", "fewer cells (n_cells)")
         self.length = float(length)
         self.boundary = boundary
         self.n_cells = n_cells
@@ -144,16 +165,40 @@ class TwoStateMasterEquation:
     def evolve(self, state: tuple[np.ndarray, np.ndarray], times: np.ndarray) -> tuple[np.ndarray, list]:
         """Evolve to each of ``times`` (rounded to whole steps).
 
+        Parameters
+        ----------
+        state : (ndarray, ndarray)
+            Cell masses (Q_plus, Q_minus), each of shape (n_cells,), finite.
+        times : sequence of float
+            Output times [time], finite, >= 0, non-decreasing (may be empty).
+
         Returns
         -------
         actual_times : ndarray
             The times reached [time] (multiples of ``dt``).
         states : list of (Q_plus, Q_minus)
+
+        Raises
+        ------
+        ValueError
+            Naming the argument; :class:`verification.validation.LimitError` when the steps x
+            cells exceed the work cap or the stored states exceed the free memory.
         """
-        times = np.asarray(times, dtype=float)
-        if np.any(~np.isfinite(times)) or np.any(times < 0) or np.any(np.diff(times) < 0):
-            raise ValueError("times must be finite, >= 0 and non-decreasing")
-        q_plus, q_minus = (np.array(a, dtype=float) for a in state)
+        times = val.real_array(times, "times", ndim=1, lo=0.0)
+        if times.size:
+            val.times_array(times, "times")
+        try:
+            q_plus, q_minus = state
+        except (TypeError, ValueError):
+            raise ValueError("state must be a pair (Q_plus, Q_minus) of cell-mass arrays") from None
+        q_plus = np.array(val.real_array(q_plus, "state[0] (Q_plus)", shape=(self.n_cells,)))
+        q_minus = np.array(val.real_array(q_minus, "state[1] (Q_minus)", shape=(self.n_cells,)))
+        t_last = float(times[-1]) if times.size else 0.0
+        val.require_work(t_last / self.dt * self.n_cells, unit="cell-steps", ns_per_unit=NS_PER_CELL_STEP,
+                         what=f"evolve to t = {t_last:g} with dt = {self.dt:.3g} on n_cells = {self.n_cells}",
+                         fix="a shorter time or fewer cells (n_cells)")
+        val.require_memory(8.0 * 2 * self.n_cells * (times.size + 1), f"evolve with {times.size} output times "
+                           f"on n_cells = {self.n_cells}", "fewer output times or fewer cells")
         reached, out, done = [], [], 0
         for t in times:
             n = self.steps_for(float(t))

@@ -21,7 +21,12 @@ import numpy as np
 from numba import njit, prange
 from scipy.special import j0, jn_zeros
 
+from verification import validation as val
 from verification.random_streams import next_uniform, stream_state
+
+#: Lower estimate of the cost of one Metropolis attempt on one core, for the work cap (measured 64-255 ns per
+#: attempt, m_hat = 19 with the default mesh, the seed's schedule and T = 0, on the shared 2-core machine).
+NS_PER_ATTEMPT = 10.0
 
 
 @dataclass(frozen=True)
@@ -52,18 +57,15 @@ class ModalModel:
 
     def __post_init__(self) -> None:
         """Validate; default mesh: 8 points per shortest wavelength of the highest mode."""
+        for name in ("q11", "q12", "q22"):
+            val.real_array(getattr(self, name), name, ndim=1)
         m1 = len(self.q11)
         if m1 < 2 or len(self.q12) != m1 or len(self.q22) != m1:
-            raise ValueError("q11, q12, q22 must have equal length m_hat + 1 >= 2")
-        for name in ("q11", "q12", "q22"):
-            if not np.all(np.isfinite(np.asarray(getattr(self, name), dtype=float))):
-                raise ValueError(f"{name} must be finite")
+            raise ValueError(f"q11, q12, q22 must have equal length m_hat + 1 >= 2, got lengths {len(self.q11)}, "
+                             f"{len(self.q12)}, {len(self.q22)}")
         for name in ("s", "rho_const", "radius"):
-            v = getattr(self, name)
-            if not (math.isfinite(v) and v > 0):
-                raise ValueError(f"{name} must be > 0, got {v!r}")
-        if not isinstance(self.n_mesh, (int, np.integer)) or isinstance(self.n_mesh, bool):
-            raise ValueError(f"n_mesh must be an int (0: default), got {self.n_mesh!r}")
+            val.positive(getattr(self, name), name)
+        val.integer(self.n_mesh, "n_mesh (0: default)", lo=0)
         need = min_mesh(m1 - 1)
         if self.n_mesh == 0:
             object.__setattr__(self, "n_mesh", need)
@@ -109,12 +111,18 @@ class ModalModel:
 
 def min_mesh(m_hat: int) -> int:
     """Mesh points on [0, l] that give 8 points per wavelength 2 pi l / j_{1 m_hat}."""
+    m_hat = val.integer(m_hat, "m_hat", lo=0)
+    val.require_memory(8.0 * 4 * max(m_hat, 1), f"jn_zeros for m_hat = {m_hat}", "fewer modes")
     jm = jn_zeros(1, max(m_hat, 1))[-1]
     return int(math.ceil(8 * jm / (2 * math.pi))) + 1
 
 
 def geometric_schedule(t0: float = 10.0, factor: float = 1.2, n: int = 51) -> np.ndarray:
     """T_n = t0 factor^(-n), n = 0..n-1 (seed's Methods: 10 x 1.2^-n, n = 0..50)."""
+    val.positive(t0, "t0")
+    val.positive(factor, "factor")
+    n = val.integer(n, "n (temperatures)", lo=1)
+    val.require_memory(2 * 8.0 * n, f"geometric_schedule of {n} temperatures", "fewer temperatures")
     return t0 * factor ** (-np.arange(n, dtype=float))
 
 
@@ -254,21 +262,26 @@ def anneal(model: ModalModel, temperatures: np.ndarray, sweeps_per_T: int, n_sam
     enforce_nonnegative : bool
         The seed's rejection of moves that make rho or c negative on the mesh (False: a wrong annealer).
     """
-    temps = np.asarray(temperatures, dtype=float)
-    if temps.ndim != 1 or temps.size == 0 or np.any(~np.isfinite(temps)) or np.any(temps < 0):
-        raise ValueError("temperatures must be a non-empty 1D array of finite T >= 0")
+    if not isinstance(model, ModalModel):
+        raise ValueError(f"model must be a ModalModel, got {type(model).__name__}")
+    temps = val.real_array(temperatures, "temperatures", ndim=1, lo=0.0, min_size=1)
     if np.any(np.diff(temps) > 0):
-        raise ValueError("temperatures must be non-increasing (an annealing schedule)")
-    if not (isinstance(sweeps_per_T, int) and sweeps_per_T >= 1):
-        raise ValueError(f"sweeps_per_T must be an int >= 1, got {sweeps_per_T!r}")
-    if not (isinstance(n_samples, int) and n_samples >= 1):
-        raise ValueError(f"n_samples must be an int >= 1, got {n_samples!r}")
-    if not (isinstance(seed, int) and 0 <= seed < 2**31):
-        raise ValueError(f"seed must be an int in [0, 2**31), got {seed!r}")
-    c0 = model.rho_const if c_const0 is None else float(c_const0)
-    if not math.isfinite(c0):
-        raise ValueError(f"c_const0 must be finite, got {c_const0!r}")
+        i = int(np.argmax(np.diff(temps) > 0))
+        raise ValueError(f"temperatures must be non-increasing (an annealing schedule); temperatures[{i + 1}] = "
+                         f"{float(temps[i + 1])!r} > temperatures[{i}] = {float(temps[i])!r}")
+    sweeps_per_T = val.integer(sweeps_per_T, "sweeps_per_T", lo=1)
+    n_samples = val.integer(n_samples, "n_samples", lo=1)
+    seed = val.integer(seed, "seed", lo=0, hi=2**31 - 1)
+    c0 = model.rho_const if c_const0 is None else val.real(c_const0, "c_const0")
     m1 = model.m_hat + 1
+    # state per sample (E, G, W history) and the basis on the mesh; per worker thread rho, c on the mesh
+    val.require_memory(8.0 * (n_samples * (2.0 * m1 + temps.size) + (m1 + 2.0) * model.n_mesh),
+                       f"anneal with {n_samples} samples, {m1} modes and {temps.size} temperatures",
+                       "fewer samples or temperatures")
+    attempts = float(n_samples) * temps.size * sweeps_per_T * m1
+    val.require_work(attempts, unit="Metropolis attempts", ns_per_unit=NS_PER_ATTEMPT,
+                     what=f"anneal with {n_samples} samples x {temps.size} temperatures x {sweeps_per_T} sweeps x "
+                          f"{m1} modes", fix="fewer samples, temperatures or sweeps_per_T")
     E = np.empty((n_samples, m1))
     G = np.empty((n_samples, m1))
     Wh = np.empty((n_samples, temps.size))

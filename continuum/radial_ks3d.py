@@ -39,6 +39,12 @@ grid-tied level ``2 mu / (chi (blowup_cells h)^2)`` (the scale of the singular s
 2 mu / (chi r^2) at r = blowup_cells h, i.e. the core is no longer resolved by that many
 cells) or when a value is non-finite. The run then stops and reports the time; the series
 hold only finite values.
+
+Limits (issue 13): every parameter is checked by :mod:`verification.validation` (the message
+names it); :func:`run_radial` computes its work (round(t_end / dt) steps x n_r cells) and its
+arrays before any integer step count or allocation and refuses what exceeds the work cap or
+the free memory (:class:`verification.validation.LimitError`). The work estimate counts the
+full run: a run that would declare a blow-up early is refused as if it ran to t_end.
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ import numpy as np
 from numba import njit
 from scipy.linalg import solve_banded
 
+from verification import validation as val
+
 #: Smallest number of cells accepted (the stencils need a few cells inside the initial ball).
 MIN_CELLS = 16
 #: Values of |rho| below this are set to 0 inside the rho solve. Why: the far tail of an implicit
@@ -57,10 +65,14 @@ MIN_CELLS = 16
 #: every operation costs ~100x (measured: 115 vs ~25 ns per cell-step at n_r = 2e5). The mass
 #: changed is below 1e-200 * volume, far below round-off.
 FLUSH = 1e-200
-
-
-def _finite(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+#: Lower estimates of the cost of one cell-step on one core [ns], for the work cap. Measured on this
+#: machine (2 shared cores): numba kernel 17-19 ns CPU time at n_r = 200-2000 (24-34 ns wall under
+#: load; 25 ns at n_r = 2e5), numpy/solve_banded twin 170-330 ns wall (n_r = 2000-2e5); rounded down.
+NS_PER_CELL_STEP = {"numba": 15.0, "numpy": 50.0}
+#: float64 arrays of n_r values a run holds at once besides its profiles (grid: r, faces, areas,
+#: volumes; rho, c and the start's temporaries; the c factorization and the kernel's work rows, or
+#: the twin's two banded matrices and right-hand sides), an upper count.
+ARRAYS_PER_CELL = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,24 +128,15 @@ class RadialKSParams:
     def __post_init__(self) -> None:
         """Validate every field; the message names the parameter and its allowed range."""
         for name in ("mu", "chi", "radius", "dt", "mass", "blowup_cells"):
-            v = getattr(self, name)
-            if not (_finite(v) and v > 0):
-                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+            val.positive(getattr(self, name), name)
         for name in ("eps", "k"):
-            v = getattr(self, name)
-            if not (_finite(v) and v >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+            val.nonnegative(getattr(self, name), name)
         if self.eps == 0 and self.k == 0:
             raise ValueError("eps and k must not both be 0 (singular Neumann problem for c); got eps = k = 0")
-        if not (isinstance(self.n_r, (int, np.integer)) and not isinstance(self.n_r, bool)
-                and self.n_r >= MIN_CELLS):
-            raise ValueError(f"n_r must be an integer >= {MIN_CELLS}, got {self.n_r!r}")
-        if self.flux not in ("hybrid", "upwind"):
-            raise ValueError(f"flux must be 'hybrid' or 'upwind', got {self.flux!r}")
-        if self.start not in ("cell_average", "centres"):
-            raise ValueError(f"start must be 'cell_average' or 'centres', got {self.start!r}")
-        if not (_finite(self.ball_radius) and 0 < self.ball_radius < self.radius):
-            raise ValueError(f"ball_radius must be in (0, radius = {self.radius}), got {self.ball_radius!r}")
+        val.integer(self.n_r, "n_r", lo=MIN_CELLS)
+        val.choice(self.flux, "flux", ("hybrid", "upwind"))
+        val.choice(self.start, "start", ("cell_average", "centres"))
+        val.real(self.ball_radius, "ball_radius", lo=0.0, hi=float(self.radius), lo_open=True, hi_open=True)
         try:  # Python floats raise on overflow/underflow to 0 in ** and /
             derived = (self.blowup_level, self.mass / (4.0 * math.pi * self.ball_radius**3 / 3.0),
                        self.eps / self.dt + self.k**2)
@@ -174,6 +177,9 @@ class RadialGrid3D:
     @classmethod
     def build(cls, radius: float, n: int) -> RadialGrid3D:
         """Uniform grid of n cells on [0, radius]."""
+        radius = val.positive(radius, "radius")
+        n = val.integer(n, "n", lo=1)
+        val.require_memory(8.0 * 8 * n, f"the radial grid of n = {n} cells", "fewer cells (n_r)")
         h = radius / n
         f = h * np.arange(n + 1, dtype=float)
         return cls((np.arange(n) + 0.5) * h, f, f**2, (f[1:] ** 3 - f[:-1] ** 3) / 3.0, h)
@@ -399,22 +405,31 @@ def run_radial(params: RadialKSParams, t_end: float, profile_times=(), n_series:
         About this many points of the time series (every max(1, n_steps // n_series) steps).
     backend : {"numba", "numpy"}
         The numba kernel or the numpy/solve_banded twin (same scheme).
+
+    Raises
+    ------
+    ValueError
+        For a bad argument (the message names it).
+    verification.validation.LimitError
+        Before any work, when round(t_end / dt) steps x n_r cells exceed the work cap
+        (``ACTIVEBENCH_MAX_HOURS``) or the arrays exceed the free memory.
     """
-    if not (_finite(t_end) and t_end > 0):
-        raise ValueError(f"t_end must be a finite number > 0, got {t_end!r}")
-    if backend not in ("numba", "numpy"):
-        raise ValueError(f"backend must be 'numba' or 'numpy', got {backend!r}")
-    if not (isinstance(n_series, (int, np.integer)) and not isinstance(n_series, bool)):
-        raise ValueError(f"n_series must be an integer (values < 1 mean 1), got {n_series!r}")
-    if not math.isfinite(t_end / params.dt):
-        raise ValueError(f"t_end / dt must be finite, got {t_end!r} / {params.dt!r}")
-    for t in profile_times:
-        if not (_finite(t) and math.isfinite(t / params.dt)):
-            raise ValueError(f"profile_times must be finite numbers (with t / dt finite), got {t!r}")
+    val.positive(t_end, "t_end")
+    val.choice(backend, "backend", ("numba", "numpy"))
+    val.integer(n_series, "n_series")  # values < 1 mean 1
+    try:
+        profile_times = list(profile_times)
+    except TypeError:
+        raise ValueError(f"profile_times must be a sequence of numbers, got {profile_times!r}") from None
+    for i, t in enumerate(profile_times):
+        val.real(t, f"profile_times[{i}]")
+        if not math.isfinite(t / params.dt):
+            raise ValueError(f"profile_times[{i}] / dt must be finite, got {t!r} / {params.dt!r}")
     p = params
-    grid = RadialGrid3D.build(p.radius, p.n_r)
-    rho = initial_density(p, grid)
-    c = np.zeros_like(rho)
+    steps_float = t_end / p.dt  # checked before any int step count (1e300 / dt is no int64)
+    val.require_work(max(1.0, steps_float) * p.n_r, unit="cell-steps", ns_per_unit=NS_PER_CELL_STEP[backend],
+                     what=f"run_radial to t_end = {t_end:g} with dt = {p.dt:g} on n_r = {p.n_r} cells",
+                     fix="a shorter t_end, a larger dt or fewer cells (n_r)")
     n_steps = max(1, round(t_end / p.dt))
     stride = max(1, n_steps // max(1, n_series))
     wanted: dict[int, list[float]] = {n_steps: [float(t_end)]}
@@ -422,6 +437,12 @@ def run_radial(params: RadialKSParams, t_end: float, profile_times=(), n_series:
         wanted.setdefault(min(n_steps, max(0, round(t / p.dt))), []).append(float(t))
     stops = sorted(wanted)
     n_rec = n_steps // stride + len(stops) + 2
+    val.require_memory(8.0 * p.n_r * (ARRAYS_PER_CELL + 2 * (len(profile_times) + 1)) + 8.0 * 11 * n_rec,
+                       f"run_radial on n_r = {p.n_r} cells with {n_rec} series points",
+                       "fewer cells (n_r), fewer profile_times or a smaller n_series")
+    grid = RadialGrid3D.build(p.radius, p.n_r)
+    rho = initial_density(p, grid)
+    c = np.zeros_like(rho)
     series = np.full((4, n_rec), np.nan)
     t_rec = np.full(n_rec, np.nan)
     series[:, 0] = rho[0], c[0], c.max(), grid.mass(rho)

@@ -37,7 +37,7 @@ def test_solver_rejects_bad_input():
     s = DiscSolver(PAPER, 16)
     with pytest.raises(ValueError, match="dt"):
         s.run(np.ones(16), np.ones(16), -1.0, 1)
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="rho0 must lie >= 0"):
         s.run(-np.ones(16), np.ones(16), 1e-3, 1)
     with pytest.raises(ValueError, match="n"):
         RadialGrid(1.0, 4)

@@ -12,11 +12,12 @@ P0 = S.SIPF2DParams(H=8, mass=4 * math.pi, dt=1e-3)
 
 
 @pytest.mark.parametrize(("field", "value", "word"), [
-    ("mu", 0.0, "mu must be > 0"), ("mu", math.nan, "mu must be a finite"), ("eps", -1.0, "eps must be >= 0"),
-    ("k", -0.1, "k must be >= 0"), ("L", 0.0, "L must be > 0"), ("H", 7, "H must be an even integer >= 4"),
-    ("H", 2, "H must be an even"), ("H", 4.0, "H must be"), ("dt", 0.0, "dt must be > 0"),
-    ("mass", -1.0, "mass must be > 0"), ("chi", math.inf, "chi must be a finite"), ("k", 100.0, "k too large"),
-    ("dt", 1e-12, "dt too small"),
+    ("mu", 0.0, "mu must be a finite real number > 0"), ("mu", math.nan, "mu must be a finite"),
+    ("eps", -1.0, "eps must be a finite real number >= 0"), ("k", -0.1, "k must be a finite real number >= 0"),
+    ("L", 0.0, "L must be a finite real number in"), ("H", 7, "H must be an even integer >= 4"),
+    ("H", 2, "H must be an even"), ("H", 4.0, "H must be"), ("dt", 0.0, "dt must be a finite real number > 0"),
+    ("mass", -1.0, "mass must be a finite real number > 0"), ("chi", math.inf, "chi must be a finite"),
+    ("k", 100.0, "k too large"), ("dt", 1e-12, "dt too small"),
 ])
 def test_params_validation_names_the_parameter(field, value, word):
     with pytest.raises(ValueError, match=word):

@@ -63,7 +63,7 @@ def test_work_cap_names_the_estimate_the_cap_and_the_fix(monkeypatch):
     monkeypatch.delenv("ACTIVEBENCH_MAX_HOURS", raising=False)
     assert V.require_work(1e9, unit="cell-steps", ns_per_unit=1.0, what="run") == pytest.approx(1.0)
     with pytest.raises(V.LimitError, match=r"fv_run to t = 1e9 needs 1e\+20 cell-steps, about .* years.*"
-                                           r"the cap is 8.64e\+13 cell-steps \(24 h.*use a shorter t_end"):
+                                           r"the cap is 2.16e\+13 cell-steps \(6 h.*use a shorter t_end"):
         V.require_work(1e20, unit="cell-steps", ns_per_unit=1.0, what="fv_run to t = 1e9", fix="a shorter t_end")
     with pytest.raises(V.LimitError, match="forever"):
         V.require_work(math.inf, unit="steps", ns_per_unit=1.0, what="run")
