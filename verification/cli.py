@@ -409,7 +409,8 @@ def _cmd_sweep(args) -> int:
     try:
         sweep, overrides = SW.load_spec(args.sweep)
         overrides.update(SW.parse_set(args.set))
-        params = SW.resolve_params(sweep, overrides)
+        params = SW.resolve_params(sweep, overrides, from_user=True)
+        SW.check_scheduler(args.scheduler)
     except ValueError as exc:
         print(f"activebench: error: {exc}", file=sys.stderr)
         return 2

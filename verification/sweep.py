@@ -20,19 +20,35 @@ Output folder::
     OUT/sweep.png             the sweep's figure
 
 Rerunning with the same ``OUT`` resumes: finished tasks are read back, never recomputed.
+
+Before ``sweep.json`` is written or a worker starts, every parameter is checked
+(:func:`resolve_params`: types, finite numbers, the sweep's own ``validate``, which builds the
+model parameter objects of its tasks and applies the work and memory caps of
+:mod:`verification.validation`) and the first round of tasks is planned and checked
+(:func:`validate_plan`: each task names one of the sweep's registered task functions, or a
+function a Python caller handed in, and its arguments fit that function's signature). A
+parameter naming a task function, given as text by a user (``--set`` or a sweep file), must
+be one of the registered ones.
+
+Local pool workers exit when their driver dies, even by SIGKILL (Linux parent-death signal,
+plus a watchdog thread polling the parent pid elsewhere).
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import json
 import math
 import multiprocessing
 import os
+import signal
 import socket
 import sys
+import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -93,7 +109,15 @@ class Sweep:
     plot : callable, optional
         ``plot(fig, params, results)`` draws the sweep's figure.
     validate : callable, optional
-        ``validate(params)`` raises ValueError naming a bad parameter.
+        ``validate(params)`` raises ValueError naming a bad parameter; it checks what every task
+        will need (model parameter objects, work and memory caps) so that bad input is refused
+        before ``sweep.json`` is written or a worker starts.
+    tasks : tuple of str
+        The registered task functions (``"module:function"``) the plan may use; empty: any.
+    function_params : tuple of str
+        Parameters whose value names a task function (e.g. ``task_fn``): a user's text must be one
+        of ``tasks``; a Python caller may hand in another importable function (a check's method
+        under test), as a callable or its ``"module:qualname"``.
     """
 
     name: str
@@ -104,6 +128,8 @@ class Sweep:
     summarize: Callable[[dict, dict], tuple[list[str], list[list]]]
     plot: Callable | None = None
     validate: Callable[[dict], None] | None = None
+    tasks: tuple[str, ...] = ()
+    function_params: tuple[str, ...] = ()
 
 
 class SweepMismatch(ValueError):
@@ -136,21 +162,134 @@ def all_sweeps() -> dict[str, Sweep]:
     return found
 
 
-def resolve_params(sweep: Sweep, overrides: dict) -> dict:
-    """Defaults updated with ``overrides``; unknown names and wrong types are refused."""
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _non_finite(value: object) -> float | None:
+    """The first non-finite float in ``value`` (nested lists and dicts), else None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for v in items:
+        bad = _non_finite(v)
+        if bad is not None:
+            return bad
+    return None
+
+
+def _function_name(fn: Callable, what: str) -> str:
+    """``"module:qualname"`` of a module-level function handed in by a Python caller."""
+    from verification.sipf.cases import importable_name
+
+    return importable_name(fn, what)
+
+
+def resolve_params(sweep: Sweep, overrides: dict, *, from_user: bool = False) -> dict:
+    """Defaults updated with ``overrides``, validated; unknown names, wrong types and bad values are refused.
+
+    Parameters
+    ----------
+    sweep : Sweep
+    overrides : dict
+        Parameter values (JSON values). A parameter of ``sweep.function_params`` may also be a
+        callable (a module-level function, e.g. a check's method under test).
+    from_user : bool
+        The overrides come from a user (``--set``, a sweep file): a function parameter must then
+        name one of the sweep's registered task functions.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, what it must be and the value received, before any work: the
+        sweep's ``validate`` and the first round of tasks (:func:`validate_plan`) are checked too.
+    """
     params = json.loads(json.dumps(sweep.defaults))
     for k, v in overrides.items():
         if k not in params:
             raise ValueError(f"sweep {sweep.name!r} has no parameter {k!r}; parameters: {sorted(params)}")
         want = type(params[k])
+        if k in sweep.function_params and callable(v) and not from_user:
+            v = _function_name(v, f"sweep parameter {k!r}")
         if want is float and isinstance(v, int) and not isinstance(v, bool):
-            v = float(v)
+            try:
+                v = float(v)
+            except OverflowError:
+                raise ValueError(f"sweep parameter {k!r} must be a finite number (default {params[k]!r}), got "
+                                 "an integer beyond the float range (|x| > 1.8e308)") from None
         if not isinstance(v, want) or (want is int and isinstance(v, bool)):
-            raise ValueError(f"sweep parameter {k!r} must be {want.__name__} (default {params[k]!r}), got {v!r}")
+            kind = {float: "a finite number", int: "int (an integer)", str: "str (text)", list: "list",
+                    bool: "bool (true or false)"}.get(want, want.__name__)
+            raise ValueError(f"sweep parameter {k!r} must be {kind} (default {_short(params[k])}), got {_short(v)} "
+                             f"({type(v).__name__})")
+        bad = _non_finite(v)
+        if bad is not None:
+            raise ValueError(f"sweep parameter {k!r} must hold finite numbers only, got {bad!r}")
+        if k in sweep.function_params and from_user and sweep.tasks and v not in sweep.tasks:
+            raise ValueError(f"sweep parameter {k!r} must be one of the sweep's registered task functions "
+                             f"({', '.join(sweep.tasks)}), got {_short(v)}")
         params[k] = v
     if sweep.validate is not None:
         sweep.validate(params)
+    validate_plan(sweep, params)
     return params
+
+
+def _load_function(name: str, what: str) -> Callable:
+    module, colon, attr = name.partition(":")
+    if not (module and colon and attr):
+        raise ValueError(f"{what} must look like MODULE:FUNCTION, got {_short(name)}")
+    try:
+        func = importlib.import_module(module)
+        for part in attr.split("."):
+            func = getattr(func, part)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"{what} {name!r} cannot be imported: {type(exc).__name__}: {exc}") from None
+    if not callable(func):
+        raise ValueError(f"{what} {name!r} is not callable ({type(func).__name__})")
+    return func
+
+
+def validate_plan(sweep: Sweep, params: dict) -> list[Task]:
+    """Plan the first round and check every task before any work; return the tasks.
+
+    Each task's function must be one of ``sweep.tasks`` or the value of one of
+    ``sweep.function_params`` (checked by :func:`resolve_params`), importable, and able to take
+    the task's arguments; the arguments must be finite JSON values; keys must be unique.
+
+    Raises
+    ------
+    ValueError
+        Naming the task and what is wrong.
+    """
+    tasks = sweep.plan(params, {})
+    keys = [t.key for t in tasks]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"sweep {sweep.name!r} planned duplicate task keys")
+    allowed = set(sweep.tasks) | {params[k] for k in sweep.function_params if isinstance(params.get(k), str)}
+    functions: dict[str, Callable] = {}
+    for t in tasks:
+        if sweep.tasks and t.fn not in allowed:
+            raise ValueError(f"sweep {sweep.name!r}: task {t.key} names {t.fn!r}, not one of the sweep's task "
+                             f"functions ({', '.join(sweep.tasks)})")
+        what = next((f"sweep parameter {k!r}" for k in sweep.function_params if params.get(k) == t.fn),
+                    f"task function of {t.key}")
+        if t.fn not in functions:
+            functions[t.fn] = _load_function(t.fn, what)
+        try:
+            inspect.signature(functions[t.fn]).bind(**t.kwargs)
+        except TypeError as exc:
+            raise ValueError(f"{what} {t.fn!r} cannot take the task's arguments ({', '.join(t.kwargs)}): "
+                             f"{exc}") from None
+        except ValueError:  # no signature to inspect (a builtin): the call will tell
+            pass
+        try:
+            json.dumps(t.kwargs, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"sweep {sweep.name!r}: task {t.key} has arguments that are not finite JSON "
+                             f"values: {exc}") from None
+    return tasks
 
 
 def load_spec(name_or_file: str) -> tuple[Sweep, dict]:
@@ -161,7 +300,12 @@ def load_spec(name_or_file: str) -> tuple[Sweep, dict]:
     path = Path(name_or_file)
     if not path.is_file():
         raise ValueError(f"{name_or_file!r} is neither a built-in sweep ({', '.join(sorted(sweeps))}) nor a file")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"sweep file {path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read sweep file {path}: {exc.strerror or exc}") from None
     try:
         if path.suffix == ".json":
             spec = json.loads(text)
@@ -171,7 +315,7 @@ def load_spec(name_or_file: str) -> tuple[Sweep, dict]:
             spec = tomllib.loads(text)
     except ValueError as exc:
         raise ValueError(f"cannot parse sweep file {path}: {exc}") from None
-    if not isinstance(spec, dict) or spec.get("sweep") not in sweeps:
+    if not isinstance(spec, dict) or not isinstance(spec.get("sweep"), str) or spec["sweep"] not in sweeps:
         raise ValueError(f"sweep file {path} must name a built-in sweep as sweep = NAME ({', '.join(sorted(sweeps))})")
     extra = set(spec) - {"sweep", "params"}
     if extra:
@@ -182,17 +326,29 @@ def load_spec(name_or_file: str) -> tuple[Sweep, dict]:
     return sweeps[spec["sweep"]], params
 
 
+_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+
+
 def parse_set(items: list[str]) -> dict:
-    """``KEY=VALUE`` strings to a dict; VALUE is parsed as JSON when it can be, else kept as text."""
+    """``KEY=VALUE`` strings to a dict; VALUE is parsed as JSON when it can be, else kept as text.
+
+    ``nan``, ``inf`` and ``Infinity`` (any case, signed) are refused: every number must be finite.
+    """
     out = {}
     for item in items:
         k, eq, v = item.partition("=")
         if not (eq and k):
             raise ValueError(f"--set must look like KEY=VALUE, got {item!r}")
+        if v.strip().lower() in _NON_FINITE:
+            raise ValueError(f"--set {k}: {k} must be a finite number, got {v!r}")
         try:
-            out[k] = json.loads(v)
+            value = json.loads(v)
         except ValueError:
-            out[k] = v
+            value = v
+        bad = _non_finite(value)
+        if bad is not None:
+            raise ValueError(f"--set {k}: {k} must hold finite numbers only, got {bad!r} (from {v!r})")
+        out[k] = value
     return out
 
 
@@ -202,6 +358,72 @@ def _init_worker(threads: int | None) -> None:
         import numba
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WATCHDOG_SECONDS = 1.0
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Make this pool worker die with its driver, even when the driver is killed by SIGKILL.
+
+    Linux: the parent-death signal (SIGKILL, which cannot be caught or delayed by a running numba
+    kernel). It fires when the thread that started this process exits; the local pool's workers
+    are started by the thread running :func:`run_sweep` (``submit``), which outlives the pool. Then
+    the parent pid is compared with the driver's (it may have died before ``prctl``). Everywhere:
+    a daemon thread polls the parent pid every :data:`WATCHDOG_SECONDS` and ends the process when
+    it changes (while no kernel holds the GIL).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog alone
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="activebench-parent-watchdog", daemon=True).start()
+
+
+def _init_pool_worker(threads: int | None, parent_pid: int) -> None:
+    """Initializer of the local pool's workers: die with the driver, then set numba's threads."""
+    _exit_with_parent(parent_pid)
+    _init_worker(threads)
+
+
+SCHEMES = ("tcp://", "tls://", "inproc://", "ws://", "wss://")
+
+
+def check_scheduler(address: str | None) -> None:
+    """Refuse a scheduler address that is not ``SCHEME://HOST:PORT`` (before anything is written).
+
+    Raises
+    ------
+    ValueError
+        Naming ``--scheduler`` and the address received.
+    """
+    if address is None:
+        return
+    want = f"--scheduler must be an address like tcp://HOST:PORT ({', '.join(SCHEMES)}), got {_short(address)}"
+    if not isinstance(address, str) or not address.startswith(SCHEMES):
+        raise ValueError(want)
+    if address.startswith("inproc://"):
+        return
+    try:
+        parts = urllib.parse.urlsplit(address)
+        port = parts.port
+    except ValueError:
+        raise ValueError(want + " (the port must be an integer in [0, 65535])") from None
+    if not parts.hostname or port is None or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(want)
 
 
 def execute(fn: str, kwargs: dict, threads: int | None = None) -> dict:
@@ -234,7 +456,7 @@ def executor(scheduler: str | None = None, workers: int | None = None) -> Iterat
             raise ValueError(f"workers must be >= 1, got {workers}")
         threads = max(1, (os.cpu_count() or 1) // n)
         pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(threads,))
+                                   initializer=_init_pool_worker, initargs=(threads, os.getpid()))
         try:
             yield pool, threads
         except BaseException:
@@ -246,8 +468,7 @@ def executor(scheduler: str | None = None, workers: int | None = None) -> Iterat
             raise
         pool.shutdown(wait=True)
         return
-    if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
-        raise ValueError(f"--scheduler must be an address like tcp://HOST:PORT, got {scheduler!r}")
+    check_scheduler(scheduler)
     from distributed import Client
 
     with Client(scheduler, timeout="30s") as client:
@@ -272,12 +493,31 @@ def _read_results(out: Path) -> dict[str, dict]:
     return found
 
 
-def prepare(out: Path, sweep: Sweep, params: dict) -> None:
-    """Create ``out`` or check that it holds this sweep with these parameters."""
-    meta = {"sweep": sweep.name, "params": params, "format": FORMAT}
+def check_out(out: Path, sweep: Sweep, params: dict) -> bool:
+    """Check that ``out`` can hold this sweep, writing nothing; True if it already holds it.
+
+    A folder whose ``sweep.json`` names other parameters but holds no finished task (e.g. a run
+    refused by an older version after writing it) is taken over: nothing would be mixed.
+
+    Raises
+    ------
+    SweepMismatch
+        ``out`` holds finished tasks of another sweep or of other parameters.
+    ValueError
+        ``out`` is not a folder, or ``sweep.json`` is unreadable.
+    """
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a folder")
     path = out / "sweep.json"
     if path.exists():
-        old = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read {path}: {exc}; use another --out") from None
+        if not isinstance(old, dict):
+            raise ValueError(f"{path} is not a sweep description; use another --out")
+        if not (out / "tasks").is_dir() or not any((out / "tasks").glob("*.json")):
+            return old.get("sweep") == sweep.name and old.get("params") == params
         if old.get("sweep") != sweep.name:
             raise SweepMismatch(f"{out} holds sweep {old.get('sweep')!r}, not {sweep.name!r}; use another --out")
         oldp = old.get("params", {})
@@ -286,8 +526,19 @@ def prepare(out: Path, sweep: Sweep, params: dict) -> None:
             shown = ", ".join(f"{k}: {oldp.get(k)!r} -> {params.get(k)!r}" for k in diff)
             raise SweepMismatch(f"{out} holds sweep {sweep.name!r} with other parameters ({shown}); "
                                 "finished results would not match: use another --out")
-        return
-    atomic_write_text(path, json.dumps({**meta, "activebench": __version__}, indent=2))
+        return True
+    return False
+
+
+def prepare(out: Path, sweep: Sweep, params: dict) -> None:
+    """Create ``out`` or check that it holds this sweep with these parameters."""
+    if not check_out(out, sweep, params):
+        _write_meta(out, sweep, params)
+
+
+def _write_meta(out: Path, sweep: Sweep, params: dict) -> None:
+    meta = {"sweep": sweep.name, "params": params, "format": FORMAT}
+    atomic_write_text(out / "sweep.json", json.dumps({**meta, "activebench": __version__}, indent=2))
 
 
 def run_sweep(sweep: Sweep, params: dict, out: str | Path, make_executor=None, progress: bool = True,
@@ -316,7 +567,17 @@ def run_sweep(sweep: Sweep, params: dict, out: str | Path, make_executor=None, p
 
     out = Path(out)
     log = log or (lambda s: print(s, file=sys.stderr))
-    prepare(out, sweep, params)
+    # Everything is checked before sweep.json is written or a worker starts.
+    if sweep.validate is not None:
+        sweep.validate(params)
+    validate_plan(sweep, params)
+    holds = check_out(out, sweep, params)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: the folder is not writable")
     make_executor = make_executor or executor
     t0 = time.perf_counter()
     stored = _read_results(out)
@@ -325,7 +586,9 @@ def run_sweep(sweep: Sweep, params: dict, out: str | Path, make_executor=None, p
     bar = tqdm(desc=sweep.name, unit="task", disable=not progress, file=sys.stderr, total=0)
     try:
         with contextlib.ExitStack() as stack:
-            pool, threads = stack.enter_context(make_executor())
+            pool, threads = stack.enter_context(make_executor())  # e.g. reach the scheduler first
+            if not holds:
+                _write_meta(out, sweep, params)
             while True:
                 tasks = sweep.plan(params, results)
                 keys = [t.key for t in tasks]

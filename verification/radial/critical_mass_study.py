@@ -456,16 +456,40 @@ def _plot(fig, p: dict, results: dict) -> None:
     ax.legend(fontsize=7)
 
 
+#: Lower estimates of one cell-step in ns (measured here, one thread, h = 0.01, rounded down): the finite-volume
+#: runs of :func:`study_task` 44 ns, the literal node FDM 94 ns.
+NS_PER_CELL_STEP = {"fv": 10.0, "node": 30.0}
+
+
 def _validate(p: dict) -> None:
-    bad = [r for r in p["rows"] if r not in ROWS]
-    if not p["rows"] or bad:
+    """Rows, bracket, masses and T; every run a whole number of steps, each run's work under the cap."""
+    from verification import validation as V
+
+    rows = p["rows"]
+    if not isinstance(rows, list) or not rows or any(not isinstance(r, str) for r in rows):
+        raise ValueError(f"rows must be a non-empty subset of {sorted(ROWS)}, got {rows!r}")
+    bad = [r for r in rows if r not in ROWS]
+    if bad:
         raise ValueError(f"rows must be a non-empty subset of {sorted(ROWS)}, got unknown {bad}")
-    if not (0 < p["width"] < p["hi"] - p["lo"] and p["lo"] > 0):
+    lo = V.positive(p["lo"], "lo")
+    hi = V.real(p["hi"], "hi", lo=lo, lo_open=True)
+    width = V.positive(p["width"], "width")
+    if not width < hi - lo:
         raise ValueError(f"need 0 < width < hi - lo and lo > 0, got {p['lo']}, {p['hi']}, {p['width']}")
-    if not all(isinstance(m, float) and m > 0 for m in p["paper_masses"]):
-        raise ValueError(f"paper_masses must be masses > 0, got {p['paper_masses']}")
-    if not p["T"] > 0:
-        raise ValueError(f"T must be > 0, got {p['T']}")
+    if not isinstance(p["paper_masses"], list) or not all(isinstance(m, float) and m > 0
+                                                          for m in p["paper_masses"]):
+        raise ValueError(f"paper_masses must be masses > 0, got {p['paper_masses']!r}")
+    for i, m in enumerate(p["paper_masses"]):
+        V.positive(m, f"paper_masses[{i}]")
+    T = V.positive(p["T"], "T")
+    runs = [ROWS[r][2] for r in rows] + ([RunConfig(h=1e-4)] if p["paper_masses"] else [])
+    for cfg in runs:
+        n = round(T / cfg.dt)
+        if n < 1 or abs(n * cfg.dt - T) > 1e-9 * T:  # the runs take round(T / dt) steps: none silently shortened
+            raise ValueError(f"T must be a whole number of steps of every selected row's dt; T = {T:g} is "
+                             f"{T / cfg.dt:.6g} steps of dt = {cfg.dt:g} ({cfg.key()})")
+        V.require_work(float(n) * (cfg.radius / cfg.h), unit="cell-steps", ns_per_unit=NS_PER_CELL_STEP[cfg.scheme],
+                       what=f"one run of {cfg.key()} to T = {T:g}", fix="a smaller T")
 
 
 SWEEPS = [Sweep(
@@ -473,4 +497,4 @@ SWEEPS = [Sweep(
     summary="unit-ball critical mass of the radial FDM, one ingredient at a time (grid, dt, R, edge, criterion)",
     source="[SIPF] §4.3 (radial FDM, 'numerical instabilities between 47.6 and 47.8')",
     defaults={"rows": list(ROWS), "lo": 47.0, "hi": 49.0, "width": 1 / 32, "T": 1.0, "paper_masses": [48.0, 48.1]},
-    plan=_plan, summarize=_summarize, plot=_plot, validate=_validate)]
+    plan=_plan, summarize=_summarize, plot=_plot, validate=_validate, tasks=(FN, PAPER_FN))]

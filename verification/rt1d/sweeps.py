@@ -13,9 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 from verification import stats
+from verification import validation as V
 from verification.sweep import Sweep, Task
 
 FN = "verification.rt1d.sweeps:diffusivity_task"
+#: Periodic domain of the walkers [length] (positions are unwrapped; see ``agents.run_tumble.simulate``).
+LENGTH = 1e6
+#: alpha t2 above which exp(alpha t) in the exact finite-time variance overflows float64 (exp(709.8) = 1.8e308).
+MAX_ALPHA_T = 700.0
+#: Bytes per walker held at once by one task: initial_state (x, s, uniforms ~25 B), simulate's two records
+#: and its work arrays (16 + 17 B), the displacements (16 B).
+BYTES_PER_WALKER = 80.0
 
 
 def diffusivity_task(v0: float, alpha: float, walkers: int, t1: float, t2: float, seed: int) -> dict:
@@ -34,16 +42,38 @@ def diffusivity_task(v0: float, alpha: float, walkers: int, t1: float, t2: float
 
 
 def _validate(p: dict) -> None:
-    if not (p["v0"] > 0):
-        raise ValueError(f"v0 must be > 0, got {p['v0']}")
-    if not p["alphas"] or any(not (isinstance(a, (int, float)) and a > 0) for a in p["alphas"]):
-        raise ValueError(f"alphas must be a non-empty list of rates > 0, got {p['alphas']}")
-    if not (isinstance(p["walkers"], int) and p["walkers"] >= 64):
-        raise ValueError(f"walkers must be an int >= 64 (32 batches for the standard error), got {p['walkers']}")
-    if not (p["replicas"] >= 1):
-        raise ValueError(f"replicas must be >= 1, got {p['replicas']}")
-    if not (0 < p["t1"] < p["t2"]):
+    """Every task's parameters, the walker model of each rate, and the memory and work of one task."""
+    from agents.run_tumble import NS_PER_EVENT, schnitzer
+
+    t1 = V.positive(p["t1"], "t1")
+    t2 = V.positive(p["t2"], "t2")
+    if not t1 < t2:
         raise ValueError(f"need 0 < t1 < t2, got t1 = {p['t1']}, t2 = {p['t2']}")
+    v0 = V.positive(p["v0"], "v0")
+    if not v0 * t2 <= 0.5 * LENGTH:  # the walkers stay within v0 t2 of the origin: inside the domain, v0^2 finite
+        raise ValueError(f"v0 must be in (0, L / (2 t2)] = (0, {0.5 * LENGTH / t2:g}] (v0 t2 <= L/2, L = {LENGTH:g}: "
+                         f"the walkers stay in the domain), got {v0!r}")
+    if not isinstance(p["alphas"], list) or not p["alphas"]:
+        raise ValueError(f"alphas must be a non-empty list of rates > 0, got {p['alphas']!r}")
+    alphas = [V.positive(a, f"alphas[{i}]") for i, a in enumerate(p["alphas"])]
+    for i, a in enumerate(alphas):
+        if not a * t2 <= MAX_ALPHA_T:
+            raise ValueError(f"alphas[{i}] must be in (0, {MAX_ALPHA_T:g} / t2] = (0, {MAX_ALPHA_T / t2:g}] "
+                             "(exp(alpha t) of the exact finite-time variance overflows beyond alpha t2 = "
+                             f"{MAX_ALPHA_T:g}), got {a!r}; or use a shorter t2")
+    walkers = V.integer(p["walkers"], "walkers", lo=64)  # 32 batches for the standard error
+    replicas = V.integer(p["replicas"], "replicas", lo=1)
+    V.seed(p["seed"], "seed")
+    top = p["seed"] + 1000 * (replicas - 1) + len(alphas)  # the largest seed a task uses (seed + 1 of the walk)
+    if top >= V.SEED_LIMIT:
+        raise ValueError(f"seed must leave room for the task seeds (seed + 1000 replica + index + 1 < 2**63), "
+                         f"got {p['seed']}")
+    for a in alphas:
+        schnitzer(v0, a, LENGTH, "periodic")
+    V.require_memory(BYTES_PER_WALKER * walkers, f"one rt1d-diffusivity task with {walkers} walkers", "fewer walkers")
+    V.require_work(walkers * (max(alphas) * t2 + 2), unit="tumbles and records", ns_per_unit=NS_PER_EVENT,
+                   what=f"one rt1d-diffusivity task ({walkers} walkers at rate {max(alphas):g} to t2 = {t2:g})",
+                   fix="fewer walkers, lower rates or a shorter t2")
 
 
 def _plan(p: dict, results: dict) -> list[Task]:
@@ -98,4 +128,4 @@ SWEEPS = [Sweep(
     source="[MIPS] §2.3",
     defaults={"v0": 2.0, "alphas": [0.5, 1.0, 2.0, 4.0, 8.0], "walkers": 20000, "replicas": 2, "t1": 5.0,
               "t2": 25.0, "seed": 1},
-    plan=_plan, summarize=_summarize, plot=_plot, validate=_validate)]
+    plan=_plan, summarize=_summarize, plot=_plot, validate=_validate, tasks=(FN,))]

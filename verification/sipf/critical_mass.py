@@ -17,7 +17,9 @@ a cluster job (``--scheduler``); ``--set P=2000 --set dt=0.001`` is a 2-3 hour l
 ``replicas`` > 1 repeats each bisection with independent seeds (particles and noise): at P = 2000
 the bisected mass varies by about 1 between seeds, so a table entry is a mean with its standard
 error. ``task_fn`` names the run function (``MODULE:FUNCTION`` with :func:`sipf_task`'s signature and
-result keys), so another SIPF implementation goes through the same bisection.
+result keys), so another SIPF implementation goes through the same bisection: from Python (the check
+``sipf.critical_mass`` with ``activebench run --method sipf.bisection_task=MODULE:FUNCTION``); the CLI's
+``--set task_fn`` accepts only the registered :func:`sipf_task`.
 
 ``radial3d-critical-mass``: the same bisection with the radial finite-difference
 reference (Eqs. 44-45, :mod:`continuum.radial_ks3d`) for the radially symmetric rows
@@ -31,7 +33,32 @@ import math
 
 import numpy as np
 
+from verification import validation as V
 from verification.sweep import Sweep, Task, bisection_state
+
+SIPF_FN = "verification.sipf.critical_mass:sipf_task"
+RADIAL_FN = "verification.sipf.critical_mass:radial_task"
+#: Lower estimate of one pair evaluation of the SIPF step (Eq. 31, the O(P^2) part) in ns: measured 18 ns per
+#: pair at P = 2000, H = 24 on one thread here (with the per-step NUFFTs), and ~3 ns per pair per core at the
+#: paper's P = 1e4 (26 min for 1e4 steps on 2 cores); rounded down to 1 ns.
+NS_PER_PAIR = 1.0
+#: Lower estimate of one cell-step of the radial finite-volume solver in ns: measured 35 ns here (n_r = 2000,
+#: one thread), rounded down.
+NS_PER_RADIAL_CELL_STEP = 10.0
+
+
+def require_run_limits(P: int, H: int, n_steps: int, what: str, fix: str) -> None:
+    """Refuse one SIPF run of ``n_steps`` steps with P particles and H modes beyond the memory or work cap.
+
+    Memory (a lower estimate of what a run holds at once): positions, drift, noise and angles (~18 doubles
+    per particle), about 8 complex (H+1)^3 mode arrays (field, density, quadrature symbol, the driver's
+    point-mass ratio of Eq. 39) and two doubles per step of history. Work: P^2 pair evaluations and
+    (H+1)^3 mode updates per step, at >= :data:`NS_PER_PAIR` ns each.
+    """
+    modes = float(H + 1) ** 3
+    V.require_memory(8.0 * 18 * P + 16.0 * 8 * modes + 16.0 * n_steps, what, fix)
+    V.require_work(float(n_steps) * (float(P) ** 2 + modes), unit="pair evaluations and mode updates",
+                   ns_per_unit=NS_PER_PAIR, what=what, fix=fix)
 
 #: Table 4 (and §4.3-4.4): configuration -> (changes to Eq. 35 / the initial ball, paper bracket).
 TABLE4 = {
@@ -189,37 +216,56 @@ def _sipf_plot(fig, p: dict, results: dict) -> None:
     ax.legend(fontsize=6)
 
 
-def _validate_common(p: dict, allowed: list[str]) -> None:
-    bad = [c for c in p["configs"] if c not in allowed]
-    if not p["configs"] or bad:
-        raise ValueError(f"configs must be a non-empty subset of {allowed}, got {p['configs']}")
-    if not (p["width"] > 0 and 2 * p["half_width"] > p["width"]):
+def _validate_common(p: dict, allowed: list[str]) -> int:
+    """Configurations, bracket and time parameters; returns the number of steps T / dt of every run."""
+    configs = p["configs"]
+    if not isinstance(configs, list) or not configs or any(not isinstance(c, str) or c not in allowed
+                                                           for c in configs):
+        raise ValueError(f"configs must be a non-empty subset of {allowed}, got {configs!r}")
+    width = V.positive(p["width"], "width")
+    half = V.real(p["half_width"], "half_width", lo=0.0, hi=30.0, lo_open=True, hi_open=True)  # masses stay > 0
+    if not 2 * half > width:
         raise ValueError(f"need 0 < width < 2 half_width (the bracket), got width = {p['width']}, "
                          f"half_width = {p['half_width']}")
-    if not (p["half_width"] < 30):
-        raise ValueError(f"half_width must be < 30 (masses stay positive), got {p['half_width']}")
-    if not (p["T"] > 0 and p["dt"] > 0 and p["dt"] <= p["T"]):
+    T = V.positive(p["T"], "T")
+    dt = V.positive(p["dt"], "dt")
+    if not dt <= T:
         raise ValueError(f"need 0 < dt <= T, got dt = {p['dt']}, T = {p['T']}")
+    n = round(T / dt)
+    if abs(n * dt - T) > 1e-9 * T:  # the runs take round(T / dt) steps: no silently shortened or lengthened run
+        raise ValueError(f"T must be a whole number of steps of dt, got T / dt = {T / dt:.6g} (T = {T:g}, "
+                         f"dt = {dt:g})")
+    return n
 
 
 def _sipf_validate(p: dict) -> None:
-    _validate_common(p, list(TABLE4))
-    module, colon, attr = p["task_fn"].partition(":")
-    if not (module and colon and attr):
+    """Every run's parameters (the SIPFParams of each configuration, H and bracket end), seeds, work and memory.
+
+    ``task_fn`` is checked by the sweep runner (:func:`verification.sweep.resolve_params`: a user's text must
+    be :data:`SIPF_FN`; a Python caller, e.g. the check ``sipf.critical_mass``, may hand in its method).
+    """
+    n = _validate_common(p, list(TABLE4))
+    if not isinstance(p["task_fn"], str) or not all(p["task_fn"].partition(":")[::2]):
         raise ValueError(f"task_fn must look like MODULE:FUNCTION, got {p['task_fn']!r}")
-    if not (isinstance(p["replicas"], int) and p["replicas"] >= 1):
-        raise ValueError(f"replicas must be an int >= 1 (independent seeds per configuration), got {p['replicas']}")
-    if not (0 < p["threshold_fraction"] < 1):
-        raise ValueError(f"threshold_fraction must be in (0, 1), got {p['threshold_fraction']}")
-    if not (isinstance(p["P"], int) and p["P"] >= 2):
-        raise ValueError(f"P must be an int >= 2, got {p['P']}")
+    replicas = V.integer(p["replicas"], "replicas", lo=1)  # independent seeds per configuration
+    V.real(p["threshold_fraction"], "threshold_fraction", lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    P = V.integer(p["P"], "P", lo=2)
     hs = p["H"]
-    if len(hs) != 2 or any(not isinstance(h, int) or h < 4 or h % 2 for h in hs) or hs[0] == hs[1]:
-        raise ValueError(f"H must be two different even ints >= 4, got {hs}")
+    if not isinstance(hs, list) or len(hs) != 2 or hs[0] == hs[1] or any(
+            isinstance(h, bool) or not isinstance(h, int) or h < 4 or h % 2 for h in hs):
+        raise ValueError(f"H must be two different even ints >= 4, got {hs!r}")
+    V.seed(p["seed"], "seed")
+    if replica_seed(p, replicas - 1) + 1 >= V.SEED_LIMIT:
+        raise ValueError(f"seed must leave room for the replica seeds (seed + 7919 (replicas - 1) + 1 < 2**63), "
+                         f"got {p['seed']}")
+    require_run_limits(P, max(hs), n, f"one sipf-critical-mass run (P = {P}, H = {max(hs)}, {n} steps)",
+                       "a smaller P or H, or a larger dt")
     from agents import sipf as S
 
     for config in p["configs"]:  # the same validation the runs will do, before any work starts
-        S.SIPFParams(**_physics(config), L=8.0, H=max(hs), dt=p["dt"], mass=1.0)
+        for m in _bracket(config, p["half_width"]):
+            for h in hs:
+                S.SIPFParams(**_physics(config), L=8.0, H=h, dt=p["dt"], mass=m)
 
 
 # ----------------------------------------------------------------------------- radial FDM tasks
@@ -253,7 +299,7 @@ def radial_brackets(p: dict, results: dict) -> dict:
 
 
 def _radial_plan(p: dict, results: dict) -> list[Task]:
-    return [Task(_radial_key(c, m), "verification.sipf.critical_mass:radial_task",
+    return [Task(_radial_key(c, m), RADIAL_FN,
                  {"config": c, "mass": m, "n_r": p["n_r"], "dt": p["dt"], "T": p["T"]})
             for c, (_, points, _) in radial_brackets(p, results).items() for m in points]
 
@@ -280,11 +326,20 @@ def _radial_plot(fig, p: dict, results: dict) -> None:
 
 
 def _radial_validate(p: dict) -> None:
-    _validate_common(p, RADIAL_ROWS)
+    """Every run's RadialKSParams (each configuration and bracket end), and one run's work and memory."""
+    n = _validate_common(p, RADIAL_ROWS)
+    n_r = V.integer(p["n_r"], "n_r", lo=2)
     from continuum.radial_ks3d import RadialKSParams
 
+    # a few tridiagonal systems and the fields of n_r cells (~20 doubles per cell)
+    V.require_memory(8.0 * 20 * n_r, f"one radial3d-critical-mass run (n_r = {n_r})", "a smaller n_r")
+    V.require_work(float(n) * n_r, unit="cell-steps", ns_per_unit=NS_PER_RADIAL_CELL_STEP,
+                   what=f"one radial3d-critical-mass run (n_r = {n_r}, {n} steps)", fix="a smaller n_r or a larger dt")
     for c in p["configs"]:
-        RadialKSParams(**_physics(c), radius=20.0, n_r=p["n_r"], dt=p["dt"], mass=1.0)
+        changes = TABLE4[c][0]
+        for m in _bracket(c, p["half_width"]):
+            RadialKSParams(**_physics(c), radius=20.0, n_r=n_r, dt=p["dt"], mass=m,
+                           ball_radius=changes.get("radius", 1.0))
 
 
 SWEEPS = [
@@ -293,11 +348,13 @@ SWEEPS = [
           source="[SIPF] §4.3-4.4, Figs. 8-10, Table 4",
           defaults={"configs": list(TABLE4), "P": 10000, "dt": 1e-4, "T": 1.0, "H": [12, 24], "half_width": 8.0,
                     "width": 0.2, "seed": 3, "replicas": 1, "threshold_fraction": 0.25,
-                    "task_fn": "verification.sipf.critical_mass:sipf_task"},
-          plan=_sipf_plan, summarize=_sipf_summarize, plot=_sipf_plot, validate=_sipf_validate),
+                    "task_fn": SIPF_FN},
+          plan=_sipf_plan, summarize=_sipf_summarize, plot=_sipf_plot, validate=_sipf_validate,
+          tasks=(SIPF_FN,), function_params=("task_fn",)),
     Sweep(name="radial3d-critical-mass",
           summary="Table 4 critical-mass bisections with the radial FDM reference (Eqs. 44-45)",
           source="[SIPF] §4.3 (radial FDM), Table 4",
           defaults={"configs": RADIAL_ROWS, "n_r": 20000, "dt": 1e-5, "T": 1.0, "half_width": 8.0, "width": 0.2},
-          plan=_radial_plan, summarize=_radial_summarize, plot=_radial_plot, validate=_radial_validate),
+          plan=_radial_plan, summarize=_radial_summarize, plot=_radial_plot, validate=_radial_validate,
+          tasks=(RADIAL_FN,)),
 ]

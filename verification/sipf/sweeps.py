@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from verification import validation as V
 from verification.sipf.critical_mass import SWEEPS as CRITICAL_MASS_SWEEPS
+from verification.sipf.critical_mass import require_run_limits
 from verification.sweep import Sweep, Task
 
 FN = "verification.sipf.sweeps:dt_task"
@@ -32,15 +34,26 @@ def dt_task(P: int, H: int, e: int, ref: int, seed: int) -> dict:
 
 
 def _validate(p: dict) -> None:
-    if not (isinstance(p["P"], int) and p["P"] >= 2):
-        raise ValueError(f"P must be an int >= 2, got {p['P']}")
-    if not (isinstance(p["H"], int) and p["H"] >= 4 and p["H"] % 2 == 0):
-        raise ValueError(f"H must be an even int >= 4, got {p['H']}")
+    """Every task's parameters and model object (``PAPER.replace(H, dt)``), and the reference run's work and memory."""
+    from verification.sipf.cases import PAPER, T_CONV
+
+    P = V.integer(p["P"], "P", lo=2)
+    H = V.integer(p["H"], "H", lo=4)
+    if H % 2:
+        raise ValueError(f"H must be an even int >= 4, got {H}")
     ex = p["exponents"]
-    if len(ex) < 3 or any(not isinstance(e, int) or e < 0 for e in ex) or len(set(ex)) != len(ex):
-        raise ValueError(f"exponents must be >= 3 distinct ints >= 0 (for an order with a standard error), got {ex}")
-    if not (isinstance(p["ref"], int) and p["ref"] > max(ex) and p["ref"] <= 16):
-        raise ValueError(f"ref must be an int in (max(exponents), 16], got {p['ref']}")
+    if not isinstance(ex, list) or len(ex) < 3 or len(set(map(repr, ex))) != len(ex):
+        raise ValueError(f"exponents must be >= 3 distinct ints >= 0 (for an order with a standard error), got {ex!r}")
+    ex = [V.integer(e, f"exponents[{i}]", lo=0, hi=15) for i, e in enumerate(ex)]
+    ref = V.integer(p["ref"], "ref", lo=max(ex) + 1, hi=16)  # in (max(exponents), 16]
+    V.seed(p["seed"], "seed")
+    if p["seed"] + 1 >= V.SEED_LIMIT:
+        raise ValueError(f"seed must leave room for the noise seed (seed + 1 < 2**63), got {p['seed']}")
+    for e in [*ex, ref]:
+        PAPER.replace(H=H, dt=T_CONV * 2.0**-e)
+    # the reference run is the largest task: 2^ref steps (and 2^ref noise draws per particle in every task)
+    require_run_limits(P, H, 2**ref, f"the sipf-dt-order reference run (P = {P}, H = {H}, 2^{ref} steps)",
+                       "a smaller P, H or ref")
 
 
 def _key(e: int) -> str:
@@ -98,4 +111,4 @@ SWEEPS = CRITICAL_MASS_SWEEPS + [Sweep(
     summary="time-step convergence of SIPF (Table 1) as independent coupled runs; paper size ~10 min",
     source="[SIPF] §4.2, Fig. 5, Table 1",
     defaults={"P": 10000, "H": 24, "exponents": [4, 5, 6, 7, 8], "ref": 11, "seed": 5},
-    plan=_plan, summarize=_summarize, plot=_plot, validate=_validate)]
+    plan=_plan, summarize=_summarize, plot=_plot, validate=_validate, tasks=(FN,))]
