@@ -356,6 +356,32 @@ METHODS = ("event", "fixed")
 WHOLE_STEP_RTOL = 1e-9
 
 
+def whole_steps(times: np.ndarray, dt: float) -> np.ndarray:
+    """The step counts rint(times / dt), after checking each time is a whole number of steps.
+
+    Parameters
+    ----------
+    times : ndarray
+        Validated output times [time].
+    dt : float
+        Validated time step [time].
+
+    Raises
+    ------
+    ValueError
+        Naming the first time that is off a whole step by more than ``WHOLE_STEP_RTOL`` (relative):
+        a fixed-step run would record it at another time.
+    """
+    steps = np.rint(times / dt)
+    off = np.abs(steps * dt - times) > WHOLE_STEP_RTOL * np.maximum(times, dt)
+    if np.any(off):
+        j = int(np.argmax(off))
+        raise ValueError(f"times[{j}] = {times[j]:g} is not a whole number of steps of dt = {dt:g} (it would be "
+                         f"recorded after {steps[j]:.0f} steps, at t = {steps[j] * dt:g}); use a dt that divides "
+                         f"every output time")
+    return steps
+
+
 def _plan(params: TwoStateWalkerParams, n_walkers: int, times: np.ndarray, method: str,
           dt: float | None) -> np.ndarray | None:
     """Check a validated run against the caps before any work; the fixed path's step counts (else None).
@@ -383,13 +409,7 @@ def _plan(params: TwoStateWalkerParams, n_walkers: int, times: np.ndarray, metho
     if not n_per_walker <= MAX_EVENTS_PER_WALKER:
         raise val.LimitError(f"last time / dt = {t_end:g} / {dt:g} = {n_per_walker:.3g} steps per walker; "
                              f"allowed <= {MAX_EVENTS_PER_WALKER:.0e}")
-    steps = np.rint(times / dt)
-    off = np.abs(steps * dt - times) > WHOLE_STEP_RTOL * np.maximum(times, dt)
-    if np.any(off):
-        j = int(np.argmax(off))
-        raise ValueError(f"times[{j}] = {times[j]:g} is not a whole number of steps of dt = {dt:g} (it would be "
-                         f"recorded after {int(steps[j])} steps, at t = {steps[j] * dt:g}); use a dt that divides "
-                         f"every output time")
+    steps = whole_steps(times, dt)
     val.require_work(n_walkers * (steps[-1] + times.size), unit="walker-steps", ns_per_unit=NS_PER_WALKER_STEP,
                      what=f"the fixed-step sampler with {n_walkers} walkers x {steps[-1]:.3g} steps of dt = {dt:g}",
                      fix="fewer walkers, a larger dt or a shorter last time")

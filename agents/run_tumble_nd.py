@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from agents.run_tumble import output_times
+from agents.run_tumble import output_times, whole_steps
 from verification import validation as val
 from verification.random_streams import next_uniform, stream_state
 
@@ -56,8 +56,6 @@ NS_PER_EVENT = 30.0
 #: at 1 walker (one thread, under load); rounded down.
 NS_PER_WALKER_STEP_NUMPY = 10.0
 NUMPY_STEP_OVERHEAD = 1000
-#: Relative tolerance (of max(t, dt)) within which an output time counts as a whole number of steps of dt.
-WHOLE_STEP_RTOL = 1e-9
 
 
 def _validate(n_walkers: object, times: object) -> tuple[int, np.ndarray]:
@@ -155,13 +153,7 @@ def simulate_nd_numpy(
     n_walkers, times = _validate(n_walkers, times)
     dt = val.positive(dt, "dt")
     seed = val.seed(seed)
-    steps = np.rint(times / dt)
-    off = np.abs(steps * dt - times) > WHOLE_STEP_RTOL * np.maximum(times, dt)
-    if np.any(off):
-        j = int(np.argmax(off))
-        raise ValueError(f"times[{j}] = {times[j]:g} is not a whole number of steps of dt = {dt:g} (it would be "
-                         f"recorded after {steps[j]:.0f} steps, at t = {steps[j] * dt:g}); use a dt that divides "
-                         f"every output time")
+    steps = whole_steps(times, dt)
     # pos, e, the normal draws and their norms, the uniforms (float64) and the output
     val.require_memory(8.0 * n_walkers * (5 * params.dim + 2) + 8.0 * times.size * n_walkers * params.dim,
                        f"simulate_nd_numpy with {n_walkers} walkers x {times.size} times", "fewer walkers")

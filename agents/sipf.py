@@ -202,6 +202,24 @@ def check_positions(params, x: np.ndarray, dim: int = 3) -> np.ndarray:
 BALL_BYTES_PER_POINT = 15 * 8
 
 
+def validate_ball(n: object, radius: object, center: object, seed: object, dim: int, bytes_per_point: float,
+                  what: str) -> tuple[int, float, np.ndarray, int]:
+    """The arguments of :func:`uniform_ball` or ``agents.sipf2d.uniform_disc``, validated.
+
+    ``dim`` is the dimension of ``center``; ``bytes_per_point`` is what the sampler holds per
+    point, for the memory check. Returns ``(n, radius, center as an array, seed)``.
+    """
+    n = V.integer(n, "n", lo=0)
+    radius = V.nonnegative(radius, "radius")
+    c = V.real_array(center, "center", shape=(dim,))
+    if not math.isfinite(radius + float(np.max(np.abs(c)))):
+        raise ValueError(f"radius + |center| must be finite (no overflow), got radius = {radius!r}, "
+                         f"center = {center!r}")
+    seed = V.seed(seed)
+    V.require_memory(bytes_per_point * n, f"{what} with n = {n} points", "fewer points (n)")
+    return n, radius, c, seed
+
+
 def uniform_ball(n: int, radius: float = 1.0, center=(0.0, 0.0, 0.0), seed: int = 0) -> np.ndarray:
     """``n`` points uniform in a ball (the initial rho_0 of [SIPF] §4.1) [length], shape (n, 3).
 
@@ -222,14 +240,7 @@ def uniform_ball(n: int, radius: float = 1.0, center=(0.0, 0.0, 0.0), seed: int 
         Naming the argument; :class:`verification.validation.LimitError` (a ValueError) when the
         ``n`` points would not fit in the memory available now.
     """
-    n = V.integer(n, "n", lo=0)
-    radius = V.nonnegative(radius, "radius")
-    c = V.real_array(center, "center", shape=(3,))
-    if not math.isfinite(radius + float(np.max(np.abs(c)))):
-        raise ValueError(f"radius + |center| must be finite (no overflow), got radius = {radius!r}, "
-                         f"center = {center!r}")
-    seed = V.seed(seed)
-    V.require_memory(BALL_BYTES_PER_POINT * n, f"uniform_ball with n = {n} points", "fewer points (n)")
+    n, radius, c, seed = validate_ball(n, radius, center, seed, 3, BALL_BYTES_PER_POINT, "uniform_ball")
     rng = np.random.default_rng(seed)
     v = rng.standard_normal((n, 3))
     v /= np.linalg.norm(v, axis=1)[:, None]

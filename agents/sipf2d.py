@@ -55,7 +55,6 @@ from numpy.polynomial import chebyshev as _cheb
 from scipy.special import k1, k1e
 
 from agents import sipf as S
-from verification import validation as V
 
 NUFFT_EPS = 1e-12
 NTHREADS = 1  # as agents.sipf: nthreads > 1 spins against numba's pool on the shared 2-core machine
@@ -227,14 +226,7 @@ def uniform_disc(n: int, radius: float = 1.0, center=(0.0, 0.0), seed: int = 0) 
         Naming the argument; :class:`verification.validation.LimitError` (a ValueError) when the
         ``n`` points would not fit in the memory available now.
     """
-    n = V.integer(n, "n", lo=0)
-    radius = V.nonnegative(radius, "radius")
-    c = V.real_array(center, "center", shape=(2,))
-    if not math.isfinite(radius + float(np.max(np.abs(c)))):
-        raise ValueError(f"radius + |center| must be finite (no overflow), got radius = {radius!r}, "
-                         f"center = {center!r}")
-    seed = V.seed(seed)
-    V.require_memory(DISC_BYTES_PER_POINT * n, f"uniform_disc with n = {n} points", "fewer points (n)")
+    n, radius, c, seed = S.validate_ball(n, radius, center, seed, 2, DISC_BYTES_PER_POINT, "uniform_disc")
     rng = np.random.default_rng(seed)
     phi = 2 * np.pi * rng.random(n)
     r = radius * np.sqrt(rng.random(n))
