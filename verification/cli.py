@@ -1,4 +1,4 @@
-"""Command line: ``activebench list | methods | run | errata | claims | bench | sweep``.
+"""Command line: ``activebench list | methods | run | errata | claims | bench | sweep | compare``.
 
 Exit codes: 0 when every selected check passed, 1 when one failed, 2 for a usage error.
 """
@@ -85,6 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override one parameter (VALUE as JSON, e.g. --set P=2000 --set configs='[\"unit_ball\"]')")
     sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    from verification import compare as _compare
+
+    co = sub.add_parser("compare", help="compare two `run --json` or two `bench --json` documents; exit 1 on a "
+                        "regression (newly failing, value moved beyond its tolerance, slower beyond the noise rule)",
+                        description="Exit 1 on a regression: a check newly failing (or new and failing); a part "
+                        "passing in both runs whose value moved by more than its tolerance and got worse; a check "
+                        f"slower by > {_compare.MIN_CHECK_SECONDS:g} s and > {_compare.CHECK_FACTOR:g}x both raw "
+                        "and corrected for the machine's speed meanwhile (the other checks); a bench row likewise "
+                        f"(> {_compare.MIN_BENCH_SECONDS:g} s, > {_compare.BENCH_FACTOR:g}x). 0 otherwise, 2 for a "
+                        "usage error. Every rule is printed with the comparison.")
+    co.add_argument("old", type=Path, metavar="OLD.json", help="the reference document (e.g. the main branch's)")
+    co.add_argument("new", type=Path, metavar="NEW.json", help="the document to judge")
+    co.add_argument("--format", choices=("text", "markdown"), default="text",
+                    help="text for a terminal, markdown for a CI job summary or a pull-request comment")
+    co.add_argument("--output", type=Path, metavar="PATH",
+                    help="write the --format report here (the text report still goes to the terminal)")
     return p
 
 
@@ -105,7 +122,8 @@ def _cmd_list(args) -> int:
     width = max(len(c.id) for c in checks)
     for c in checks:
         methods = f"  methods: {', '.join(f'{k}={p}' for k, p in c.methods.items())}" if c.methods else ""
-        print(f"{c.id:<{width}}  [{','.join(c.profiles)}]  {c.summary}  ({c.source}){methods}")
+        print(f"{c.id:<{width}}  [{','.join(c.profiles)}]  {c.summary}  ({c.source})  headline unit: {c.unit}"
+              f"{methods}")
     return 0
 
 
@@ -242,6 +260,8 @@ def output_problem(args: argparse.Namespace) -> str | None:
     """The first output path of the command line that cannot be written (checked before any work)."""
     if args.command == "sweep" and not args.list and args.out is not None:
         return _folder_problem(args.out, "--out")
+    if args.command == "compare" and args.output is not None:
+        return _file_problem(args.output, "--output")
     if getattr(args, "json", None) not in (None, True, False):
         problem = _file_problem(args.json, "--json")
         if problem:
@@ -438,11 +458,46 @@ def _cmd_sweep(args) -> int:
     return 0
 
 
+def _cmd_compare(args) -> int:
+    from verification import compare
+    from verification.report import atomic_write_text
+
+    docs = []
+    for path in (args.old, args.new):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return _usage_error(f"{path}: no such file")
+        except IsADirectoryError:
+            return _usage_error(f"{path}: is a folder; give a results file such as {path / 'results.json'}")
+        except UnicodeDecodeError:
+            return _usage_error(f"{path}: not JSON (not UTF-8 text)")
+        except OSError as exc:
+            return _usage_error(f"{path}: cannot read ({exc.strerror or exc})")
+        try:
+            docs.append(compare.parse_document(text, str(path)))
+        except compare.CompareError as exc:
+            return _usage_error(str(exc))
+    try:
+        result = compare.compare_documents(docs[0], docs[1], str(args.old), str(args.new))
+    except compare.CompareError as exc:
+        return _usage_error(str(exc))
+    formatted = compare.format_markdown(result) if args.format == "markdown" else compare.format_text(result)
+    if args.output is not None:
+        atomic_write_text(args.output, formatted)
+        print(compare.format_text(result))
+        print(f"{args.format} report: {args.output}")
+    else:
+        print(formatted, end="" if formatted.endswith("\n") else "\n")
+    return result.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``activebench`` console script."""
     args = build_parser().parse_args(argv)
     handler = {"list": _cmd_list, "methods": _cmd_methods, "run": _cmd_run, "errata": _cmd_errata,
-               "claims": _cmd_claims, "bench": _cmd_bench, "sweep": _cmd_sweep}[args.command]
+               "claims": _cmd_claims, "bench": _cmd_bench, "sweep": _cmd_sweep,
+               "compare": _cmd_compare}[args.command]
     problem = output_problem(args)
     if problem:
         return _usage_error(problem)

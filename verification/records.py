@@ -171,7 +171,9 @@ class Check:
     """A registered check.
 
     ``methods`` maps each keyword the check takes a method under test through to the
-    qualified name of its protocol (see :mod:`verification.protocols`).
+    qualified name of its protocol (see :mod:`verification.protocols`). ``unit`` is the unit of
+    the headline quantity (the first part's measured value), e.g. ``"KS distance"`` or
+    ``"order (fitted exponent)"``; asv labels the check's accuracy track with it.
     """
 
     id: str
@@ -180,6 +182,7 @@ class Check:
     profiles: tuple[str, ...]
     summary: str
     methods: dict[str, str] = field(default_factory=dict)
+    unit: str = ""
 
     def keywords_for(self, protocol: str) -> list[str]:
         """The keywords through which this check takes a method of ``protocol``."""
@@ -237,7 +240,7 @@ REGISTRY: dict[str, Check] = {}
 
 
 def check(check_id: str, source: str, profiles: tuple[str, ...] = PROFILES,
-          methods: dict[str, str] | None = None) -> Callable:
+          methods: dict[str, str] | None = None, unit: str = "") -> Callable:
     """Register a check function ``f(ctx: CheckContext, **methods) -> CheckResult``.
 
     Parameters
@@ -250,6 +253,9 @@ def check(check_id: str, source: str, profiles: tuple[str, ...] = PROFILES,
         Profiles the check runs in.
     methods : dict, optional
         Keyword of ``f`` -> qualified protocol name, for every method under test it accepts.
+    unit : str
+        Unit of the headline quantity (the first part's measured value), e.g. ``"KS distance"``,
+        ``"length^2/time"``, ``"order (fitted exponent)"``; every registered check states one.
     """
     def wrap(func: Callable) -> Callable:
         import inspect
@@ -264,7 +270,7 @@ def check(check_id: str, source: str, profiles: tuple[str, ...] = PROFILES,
             raise ValueError(f"check {check_id!r}: methods {sorted(methods)} must be exactly the keywords after "
                              f"the context; not in the signature {missing}, not declared {undeclared}")
         summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else check_id
-        REGISTRY[check_id] = Check(check_id, func, source, tuple(profiles), summary, declared)
+        REGISTRY[check_id] = Check(check_id, func, source, tuple(profiles), summary, declared, unit)
         return func
     return wrap
 

@@ -58,9 +58,11 @@ class RunHeader:
 
 
 def worst_deviation(result: CheckResult) -> float:
-    """Max over the check's parts of |measured - expected| / tolerance (< 1: every part within tolerance)."""
+    """Max over the check's two-sided parts of |measured - expected| / tolerance (< 1: all within tolerance)."""
     devs = []
     for p in result.details.get("parts", []):
+        if p.get("relation"):  # one-sided: how far on the passing side is not a deviation
+            continue
         try:
             m, e, t = float(p["measured"]), float(p["expected"]), float(p["tolerance"])
         except (TypeError, ValueError):
@@ -113,8 +115,8 @@ def _parts_plot(result: CheckResult):
         for p in parts:
             tol = float(p.get("tolerance") or 0.0)
             gap = abs(float(p["measured"]) - float(p["expected"]))
-            # a zero tolerance marks a one-sided criterion: shown at 0, coloured by its verdict
-            ratio = gap / tol if tol > 0 else 0.0
+            # a one-sided criterion (a relation, or a zero tolerance): shown at 0, coloured by its verdict
+            ratio = gap / tol if tol > 0 and not p.get("relation") else 0.0
             used.append(min(ratio, 3.0) if math.isfinite(ratio) else 3.0)
             names.append(str(p["name"])[:60])
             colours.append("tab:green" if p.get("passed", result.passed) else "tab:red")

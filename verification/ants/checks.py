@@ -46,7 +46,7 @@ def _roundoff(p: DiscParams, grid: RadialGrid, rho, c) -> float:
 
 # ----------------------------------------------------------------------------
 @check("ants.homogeneous_W", source=cite("ANTS", "Eq. (19), W_ref/(pi l^2) = -190 for f0 = 5"),
-       methods={"functional": "ants.functional", "modal_W": "ants.modal_W"})
+       methods={"functional": "ants.functional", "modal_W": "ants.modal_W"}, unit="W/(pi l^2)")
 def homogeneous_W(ctx: CheckContext, functional: Functional = FUNCTIONAL.default,
                   modal_W: ModalW = MODAL_W.default) -> CheckResult:
     """W of the homogeneous state: grid quadrature and Eq. (46) vs the derived Eq. (19)."""
@@ -75,7 +75,7 @@ def homogeneous_W(ctx: CheckContext, functional: Functional = FUNCTIONAL.default
 
 # ----------------------------------------------------------------------------
 @check("ants.stationary_bessel", source=cite("ANTS", "Eqs. (28)-(35)"),
-       methods={"functional": "ants.functional", "modal_W": "ants.modal_W"})
+       methods={"functional": "ants.functional", "modal_W": "ants.modal_W"}, unit="W/(pi l^2)")
 def stationary_bessel(ctx: CheckContext, functional: Functional = FUNCTIONAL.default,
                       modal_W: ModalW = MODAL_W.default) -> CheckResult:
     """At K l = j11 the J0(K r) states have the W of the homogeneous state for every amplitude A."""
@@ -136,7 +136,8 @@ def _long_run(solver, p: DiscParams, n_cells: int, dt: float, t_end: float, amp:
     return rho, c
 
 
-@check("ants.threshold", source=cite("ANTS", "Eqs. (22)-(24), Fig. 6"), methods={"solver": "ants.solver"})
+@check("ants.threshold", source=cite("ANTS", "Eqs. (22)-(24), Fig. 6"), methods={"solver": "ants.solver"},
+       unit="f0 (deposition rate)")
 def threshold(ctx: CheckContext, solver: Solver = SOLVER.default) -> CheckResult:
     """f0* from K l = j11; PDE growth rates of the J0 mode below/at/above f0* vs the derived Eq. (22)."""
     f_star = f0_star()
@@ -180,7 +181,7 @@ def threshold(ctx: CheckContext, solver: Solver = SOLVER.default) -> CheckResult
 # ----------------------------------------------------------------------------
 @check("ants.lyapunov", source=cite("ANTS", "Eqs. (17)-(18)"),
        methods={"solver": "ants.solver", "functional": "ants.functional",
-                "identity_coefficients": "ants.identity_coefficients"})
+                "identity_coefficients": "ants.identity_coefficients"}, unit="W (max increment per step)")
 def lyapunov(ctx: CheckContext, solver: Solver = SOLVER.default, functional: Functional = FUNCTIONAL.default,
              identity_coefficients: IdentityCoefficients = IDENTITY.default) -> CheckResult:
     """W non-increasing along the stable scheme; the derived Eq. (17) identity on the semi-discrete flow."""
@@ -241,7 +242,8 @@ def _clusters(values: np.ndarray, gap: float) -> int:
     return int(1 + np.sum(np.diff(v) > gap))
 
 
-@check("ants.annealing", source=cite("ANTS", "Methods, Figs. 3-5"), methods={"annealer": "ants.annealer"})
+@check("ants.annealing", source=cite("ANTS", "Methods, Figs. 3-5"), methods={"annealer": "ants.annealer"},
+       unit="f0 (deposition rate)")
 def annealing(ctx: CheckContext, annealer: Annealer = ANNEALER.default) -> CheckResult:
     """S(f0) jumps once near f0*; several T = 0 minima (f0 = 10, chi0 = 8); annealing beats them."""
     sweeps = ctx.pick(200, 15000)
@@ -312,7 +314,7 @@ def annealing(ctx: CheckContext, annealer: Annealer = ANNEALER.default) -> Check
 
 # ----------------------------------------------------------------------------
 @check("ants.pde_vs_annealing", source=cite("ANTS", "Fig. 6 vs Fig. 2"), profiles=("full",),
-       methods={"solver": "ants.solver", "annealer": "ants.annealer"})
+       methods={"solver": "ants.solver", "annealer": "ants.annealer"}, unit="E_01 (mode amplitude)")
 def pde_vs_annealing(ctx: CheckContext, solver: Solver = SOLVER.default,
                      annealer: Annealer = ANNEALER.default) -> CheckResult:
     """Long-time PDE state at f0 = 4.00 vs the annealed minimum of Eq. (46): E_01 and rho(0)."""
@@ -361,7 +363,7 @@ def centred_minima(model: ModalModel, E: np.ndarray, G: np.ndarray) -> np.ndarra
 
 
 @check("ants.fig3_minima", source=cite("ANTS", "Fig. 3 and text after Eq. (47), f0 = 5"),
-       methods={"annealer": "ants.annealer"})
+       methods={"annealer": "ants.annealer"}, unit="count (kinds of minima)")
 def fig3_minima(ctx: CheckContext, annealer: Annealer = ANNEALER.default) -> CheckResult:
     """f0 = 5: T = 0 runs end in a centred or an annular minimum; annealing finds a lower, centred one."""
     p5 = PAPER.replace(f0=5.0)

@@ -142,7 +142,7 @@ def fitted_kappa2(p: DiscParams, grid: RadialGrid, rho: np.ndarray, c: np.ndarra
 
 
 @check("ants.gradient_flow_dissipation", source=cite("ANTS", "Eqs. (5)-(9) (quasi-static gradient flow)"),
-       methods={"solver": "ants.solver", "functional": "ants.functional"})
+       methods={"solver": "ants.solver", "functional": "ants.functional"}, unit="1/length^2 (kappa^2)")
 def gradient_flow_dissipation(ctx: CheckContext, solver: Solver = SOLVER.default,
                               functional: Functional = FUNCTIONAL.default) -> CheckResult:
     """Quasi-static limit: kappa^2 = g0/nu0, E = (D0/a) W, delta E/delta rho = mu, dE/dt = -int rho|grad mu|^2."""

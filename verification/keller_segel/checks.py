@@ -76,7 +76,7 @@ def rate_tolerance(sigma, k: float, dx: float, dt_max: float, amp_max: float, no
 
 # ----------------------------------------------------------------------------
 @check("ks1d.dispersion", source=cite("CHEMOTAXIS", "§6.3-6.4 (linear instability of the 1D Keller-Segel model)"),
-       methods={"solver": "ks1d.solver"})
+       methods={"solver": "ks1d.solver"}, unit="1/time (growth rate)")
 def dispersion(ctx: CheckContext, solver: Solver1D = SOLVER_1D.default) -> CheckResult:
     """Growth rates of seeded Fourier modes in the linear regime vs the derived sigma(k), chi0 = 25 and 40."""
     num = deriv.numeric()
@@ -150,7 +150,7 @@ def seed_loss_report(chi: float, seed: int) -> dict:
 
 
 @check("ks1d.conservation_positivity", source=cite("CHEMOTAXIS", "§6.4 (seed parameters, chi0 = 40, T = 100)"),
-       methods={"solver": "ks1d.solver"})
+       methods={"solver": "ks1d.solver"}, unit="relative error (mass drift)")
 def conservation_positivity(ctx: CheckContext, solver: Solver1D = SOLVER_1D.default) -> CheckResult:
     """Mass to round-off and u, v >= 0 through aggregation (chi0 = 40); reports how the seed algorithm fails."""
     params = KellerSegel1DParams(chi0=40.0, **SEED_1D)
@@ -207,7 +207,7 @@ def preset_box(ctx: CheckContext) -> tuple[float, int, int]:
 
 
 @check("ks2d.pattern", source=cite("CHEMOTAXIS", "§6.2 (VisualPDE KellerSegel preset, D = 1, a = 0.1)"),
-       methods={"solver": "ks2d.solver"})
+       methods={"solver": "ks2d.solver"}, unit="1/time (growth rate)")
 def pattern_onset(ctx: CheckContext, solver: Solver2D = SOLVER_2D.default) -> CheckResult:
     """Perturbations of (1, 1/a) decay at c = 0.9 c* and grow at 1.1 c*, at the derived rates."""
     num = deriv.numeric()
@@ -316,7 +316,8 @@ def count_changes(counts: np.ndarray) -> int:
 
 
 @check("ks1d.peaks_stationary", source=cite("CHEMOTAXIS", "§6.4 (peaks grow, sharpen and stabilize; chi0 = 40, "
-                                            "T = 100)"), methods={"solver": "ks1d.solver"})
+                                            "T = 100)"), methods={"solver": "ks1d.solver"},
+       unit="probability (P-value)")
 def peaks_stationary(ctx: CheckContext, solver: Solver1D = SOLVER_1D.default) -> CheckResult:
     """chi0 = 40 from noise: peaks grow early, merges die out, and over [T/2, T] heights and positions stay put."""
     T = SEED_T

@@ -48,7 +48,8 @@ def _fd_derivative(fun, g: np.ndarray, h: float = 1e-4) -> np.ndarray:
 # ----------------------------------------------------------------------------
 @check("mips.free_energy_symbolic",
        source=cite("MIPS", "§4.2, §5.1, §6.1 (f'' vs D_eff, gradient-flow form, spinodal)"),
-       methods={"f_prime": "mips.f_prime", "gradient_flow": "mips.gradient_flow"})
+       methods={"f_prime": "mips.f_prime", "gradient_flow": "mips.gradient_flow"},
+       unit="length^2/time (max |f'' - D_eff|)")
 def free_energy_symbolic(ctx: CheckContext, f_prime: FPrime = F_PRIME.default,
                          gradient_flow: GradientFlow = GRADIENT_FLOW.default) -> CheckResult:
     """F'' = D_eff (1D, alpha = 1), M(g) mu_eff' = D_eff with M = g v²/alpha, spinodal where d(gv)/dg < 0."""
@@ -128,7 +129,8 @@ def _energy_series(stepper, energy, g, p, dt, n_rec, every, **kw):
 
 
 @check("mips.ch_energy", source=cite("MIPS", "§5.2 (forward Euler + five-point Laplacian) and a semi-implicit scheme"),
-       methods={"explicit": "mips.explicit_step", "semi_implicit": "mips.semi_implicit_step"})
+       methods={"explicit": "mips.explicit_step", "semi_implicit": "mips.semi_implicit_step"},
+       unit="CH free energy (max increase)")
 def ch_energy(ctx: CheckContext, explicit: ExplicitStep = EXPLICIT_STEP.default,
               semi_implicit: SemiImplicitStep = SEMI_IMPLICIT_STEP.default) -> CheckResult:
     """Discrete CH energy non-increasing for each scheme at its step; explicit past its limit is not."""
@@ -222,7 +224,8 @@ RESOLVED = ch.CahnHilliardParams(length=1.28, n=128)  # dx = 0.01, kappa = 1e-4:
 
 
 @check("mips.seed_histogram", source=cite("MIPS", "§5.3 (128², T = 20): bimodal histogram, peaks ~0.7 / ~2.25"),
-       methods={"explicit": "mips.explicit_step", "semi_implicit": "mips.semi_implicit_step"})
+       methods={"explicit": "mips.explicit_step", "semi_implicit": "mips.semi_implicit_step"},
+       unit="dimensionless ratio (dip / lower peak)")
 def seed_histogram(ctx: CheckContext, explicit: ExplicitStep = EXPLICIT_STEP.default,
                    semi_implicit: SemiImplicitStep = SEMI_IMPLICIT_STEP.default) -> CheckResult:
     """Seed run: bimodal by t ≈ 6, gas peak vs 0.7; peaks vs binodal; interface width vs dx."""
@@ -299,7 +302,7 @@ def _log_speed_table(gmax: float = 20.0, n: int = 40001):
 
 
 @check("mips.lyapunov_feff", source=cite("MIPS", "§6.2-6.3 (dF_eff/dt <= 0)"),
-       methods={"gradient_flow": "mips.gradient_flow"})
+       methods={"gradient_flow": "mips.gradient_flow"}, unit="F_eff (max increase)")
 def lyapunov_feff(ctx: CheckContext, gradient_flow: GradientFlow = GRADIENT_FLOW.default) -> CheckResult:
     """F_eff (+ kappa/2 |g_x|²) non-increasing along the 1D gradient flow; dissipation identity."""
     int_logv = _log_speed_table()
@@ -402,7 +405,7 @@ def _agents_coexistence(ctx: CheckContext) -> dict:
 
 
 @check("mips.binodal", source=cite("MIPS", "§5.1 f(g), §6.2 F_eff, §5.3 runs: coexisting densities"),
-       methods={"f_prime": "mips.f_prime", "semi_implicit": "mips.semi_implicit_step"})
+       methods={"f_prime": "mips.f_prime", "semi_implicit": "mips.semi_implicit_step"}, unit="density g")
 def binodal(ctx: CheckContext, f_prime: FPrime = F_PRIME.default,
             semi_implicit: SemiImplicitStep = SEMI_IMPLICIT_STEP.default) -> CheckResult:
     """Coexisting densities: common tangent of the CH f (vs derived), resolved CH runs, F_eff; flags."""
@@ -492,7 +495,7 @@ def _mode_runs(walkers: Walkers, params, g0, n_rep, seed, t_end):
 
 
 @check("mips.spinodal_agents", source=cite("MIPS", "§4.3 (instability iff d(g v)/dg < 0), walkers with v(rho~)"),
-       methods={"walkers": "mips.walkers"})
+       methods={"walkers": "mips.walkers"}, unit="dimensionless ratio (amplitude A(T)/A(0))")
 def spinodal_agents(ctx: CheckContext, walkers: Walkers = WALKERS.default) -> CheckResult:
     """Mean Fourier amplitude of an imposed density wave in 1D walkers vs the exact linear theory."""
     from agents.mips import MipsWalkerParams, kernel_transfer, linear_speed
@@ -558,7 +561,7 @@ def domain_size(g: np.ndarray, length: float) -> float:
 
 
 @check("mips.coarsening", source=cite("MIPS", "§5.3 ('labyrinth that coarsens'); Lifshitz-Slyozov L ~ t^(1/3)"),
-       profiles=("full",), methods={"stepper": "mips.coarsening_stepper"})
+       profiles=("full",), methods={"stepper": "mips.coarsening_stepper"}, unit="order (fitted exponent)")
 def coarsening(ctx: CheckContext, stepper: CoarseningStepper = COARSENING_STEPPER.default) -> CheckResult:
     """Domain-size growth exponent of the conserved (Cahn-Hilliard) dynamics on a resolved grid vs 1/3."""
     n = ctx.pick(256, 512)

@@ -37,7 +37,7 @@ def _l1(grid: RadialGrid3D, a: np.ndarray, b: np.ndarray) -> float:
 
 
 @check("radial3d.convergence", source=cite("SIPF", "§4.3 Eqs. 44-45 (radial finite differences)"),
-       methods={"solver": "radial3d.solver"})
+       methods={"solver": "radial3d.solver"}, unit="relative error (mass drift)")
 def convergence(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """Radial solver: mass to round-off, c-mass recursion, rho >= 0, spatial order 2 and temporal order 1."""
     num = deriv.numeric()
@@ -108,7 +108,7 @@ def convergence(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default)
 
 @check("radial3d.critical_mass_onset",
        source=cite("SIPF", "§4.3 (radial FDM, unit ball, critical mass in (47.6, 47.8))"),
-       methods={"solver": "radial3d.solver"})
+       methods={"solver": "radial3d.solver"}, unit="time (blow-up time)")
 def critical_mass_onset(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """Unit-ball start, paper parameters: M0 = 40 stays bounded and M0 = 60 blows up before T = 1."""
     n_r, dt = ctx.pick(2000, 20000), ctx.pick(1e-4, 1e-5)
@@ -175,7 +175,7 @@ CM_RANGE, CM_WIDTH = (47.5, 48.5), 1 / 64
 
 
 @check("radial3d.critical_mass", source=cite("SIPF", "§4.3 (critical mass of the unit ball, radial FDM)"),
-       profiles=("full",), methods={"solver": "radial3d.solver"})
+       profiles=("full",), methods={"solver": "radial3d.solver"}, unit="mass")
 def critical_mass(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """Bisected critical mass of the unit-ball start (T = 1) vs the settled continuum value, with measured errors.
 

@@ -89,7 +89,7 @@ def measure_variance_rate(particles: Particles2D, params: KS2DParticleParams, n_
 
 @check("ks2d.variance_identity",
        source=cite("SIPF", "§2.1 Eq. 6 (variance identity) with §2.2 Eq. 14 (particles, d = 2)"),
-       methods={"particles": "ks2d.particles"})
+       methods={"particles": "ks2d.particles"}, unit="mass length^2/time")
 def variance_identity(ctx: CheckContext, particles: Particles2D = PARTICLES.default) -> CheckResult:
     """d/dt of the mass-weighted second moment of 2D KS particles vs the derived identity (M = 4 pi, 12 pi)."""
     num = deriv.numeric()

@@ -103,7 +103,7 @@ def _series_gap(a: RadialKSResult, b: RadialKSResult, scale_b: float) -> float:
 # ----------------------------------------------------------------------------- Table 4
 @check("radial3d.table4",
        source=cite("SIPF", "§4.3 Table 4 and 'Geometry dependence' (critical mass vs ball radius, mu, chi, eps, k)"),
-       methods={"solver": "radial3d.solver"})
+       methods={"solver": "radial3d.solver"}, unit="relative error")
 def table4(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """Table 4 rows bisected on two grids; exact chi, mu and space scalings; sign of each parameter's effect."""
     grids = ctx.pick([(500, 4e-4), (1000, 2e-4)], [(2000, 1e-4), (4000, 5e-5)])
@@ -255,7 +255,7 @@ def _rate_fit(times: np.ndarray, rho0: np.ndarray, lo: float, hi: float) -> dict
 
 @check("radial3d.type_one_rate",
        source=cite("SIPF", "§2.1 Eqs. 7-9 (backward self-similar, type-I blow-up in 3D)"),
-       methods={"solver": "radial3d.solver"})
+       methods={"solver": "radial3d.solver"}, unit="order (fitted exponent)")
 def type_one_rate(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """rho(0, t) ~ A / (T* - t) near collapse, A -> U(0) = 6/chi: fitted exponent and amplitude from two starts."""
     res, u0, tail = self_similar_residual()
@@ -330,7 +330,7 @@ def type_one_rate(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.defaul
 # ----------------------------------------------------------------------------- one cluster
 @check("radial3d.cluster_subcritical",
        source=cite("SIPF", "§4.4 'Multi-clustered initial distribution' (each cluster of mass 20 below critical)"),
-       methods={"solver": "radial3d.solver"})
+       methods={"solver": "radial3d.solver"}, unit="mass")
 def cluster_subcritical(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """M_c of a radius-0.5 ball (T = 1) bisected on two grids: 20 below it; 80 above M_c of the enclosing ball."""
     grids = ctx.pick([(500, 4e-4), (1000, 2e-4)], [(2000, 1e-4), (4000, 5e-5)])
@@ -382,7 +382,7 @@ def pair_term(grid: RadialGrid3D, rho: np.ndarray, c: np.ndarray, chi: float) ->
 
 @check("radial3d.eps01_crosscheck",
        source=cite("SIPF", "§4.5 (eps = 0.1, ball radius 0.8: M0 = 40 bounded, M0 = 160 blows up; variance growth)"),
-       methods={"solver": "radial3d.solver"})
+       methods={"solver": "radial3d.solver"}, unit="dimensionless ratio (rho(0) / blow-up level)")
 def eps01_crosscheck(ctx: CheckContext, solver: RadialSolver = RADIAL_SOLVER.default) -> CheckResult:
     """At eps = 0.1, R = 6: M0 = 40 stays bounded, 160 blows up; the 3D variance identity along the M0 = 40 run."""
     grids = ctx.pick([(600, 2e-4), (1200, 1e-4)], [(1200, 1e-4), (2400, 5e-5)])

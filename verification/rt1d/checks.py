@@ -71,7 +71,7 @@ def _hist_plot(samples_by_label, cdf_by_label, length, title):
 
 # ----------------------------------------------------------------------------
 @check("rt1d.inverse_speed", source=cite("MIPS", "§3.1 (g_ss ∝ 1/v for constant alpha)"),
-       methods={"walkers": "rt1d.walkers", "master_equation": "rt1d.master_equation"})
+       methods={"walkers": "rt1d.walkers", "master_equation": "rt1d.master_equation"}, unit="KS distance")
 def inverse_speed(ctx: CheckContext, walkers: Walkers1D = WALKERS.default,
                   master_equation: MasterEquationSolver = MASTER_EQUATION.default) -> CheckResult:
     """Steady state g_ss ∝ 1/v(x) for constant tumble rate: agents (KS) and master equation."""
@@ -116,7 +116,8 @@ def inverse_speed(ctx: CheckContext, walkers: Walkers1D = WALKERS.default,
 
 
 # ----------------------------------------------------------------------------
-@check("rt1d.diffusivity", source=cite("MIPS", "§2.3 (D_eff = v²/alpha)"), methods={"walkers": "rt1d.walkers"})
+@check("rt1d.diffusivity", source=cite("MIPS", "§2.3 (D_eff = v²/alpha)"), methods={"walkers": "rt1d.walkers"},
+       unit="length^2/time")
 def diffusivity(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> CheckResult:
     """MSD slope of Schnitzer walkers vs the derived D_eff = v0²/alpha."""
     v0, alpha, L = 2.0, 4.0, 1000.0
@@ -151,7 +152,7 @@ def diffusivity(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> Chec
 
 # ----------------------------------------------------------------------------
 @check("rt1d.two_state_transport", source=cite("CHEMOTAXIS", "§3.3-4.2 (drift and diffusivity, constant rates)"),
-       methods={"walkers": "rt1d.walkers"})
+       methods={"walkers": "rt1d.walkers"}, unit="length/time")
 def two_state_transport(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> CheckResult:
     """Constant alpha+ != alpha-: drift and long-time diffusivity vs exact values; adiabatic FPE error."""
     v0, ap, am, L = 1.0, 1.5, 0.5, 1000.0
@@ -194,7 +195,7 @@ def two_state_transport(ctx: CheckContext, walkers: Walkers1D = WALKERS.default)
 # ----------------------------------------------------------------------------
 @check("rt1d.reflecting_stationary",
        source=cite("CHEMOTAXIS", "§4.3 (model with rates clipped at 0), exact J = 0 state"),
-       methods={"walkers": "rt1d.walkers"})
+       methods={"walkers": "rt1d.walkers"}, unit="KS distance")
 def reflecting_stationary(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> CheckResult:
     """Reflecting walls, alpha±(x) varying: histogram vs the exact stationary density exp(ψ)/v."""
     v0, L, t_end = 20.0, 200.0, 60.0
@@ -218,7 +219,7 @@ def reflecting_stationary(ctx: CheckContext, walkers: Walkers1D = WALKERS.defaul
 
 # ----------------------------------------------------------------------------
 @check("rt1d.chemotactic_drift", source=cite("CHEMOTAXIS", "§5.2 (temporal sensing in a linear c(x))"),
-       methods={"walkers": "rt1d.walkers"})
+       methods={"walkers": "rt1d.walkers"}, unit="length/time")
 def chemotactic_drift(ctx: CheckContext, walkers: Walkers1D = WALKERS.default) -> CheckResult:
     """Temporal sensing alpha± = alpha0(1 ∓ chi v0 c'): measured drift vs the derived value."""
     alpha0, chi, v0, grad, L = 2.0, 0.05, 5.0, 1.0, 1000.0
@@ -265,7 +266,7 @@ def transient_model(L: float = 20.0):
 
 @check("rt1d.master_equation_transient",
        source=cite("MIPS", "§1.2") + ", " + cite("CHEMOTAXIS", "§2.3 (master equation)"),
-       methods={"walkers": "rt1d.walkers", "master_equation": "rt1d.master_equation"})
+       methods={"walkers": "rt1d.walkers", "master_equation": "rt1d.master_equation"}, unit="KS distance")
 def master_equation_transient(ctx: CheckContext, walkers: Walkers1D = WALKERS.default,
                               master_equation: MasterEquationSolver = MASTER_EQUATION.default) -> CheckResult:
     """Agent histograms vs the master-equation solution at several times."""
@@ -294,7 +295,7 @@ def master_equation_transient(ctx: CheckContext, walkers: Walkers1D = WALKERS.de
 
 # ----------------------------------------------------------------------------
 @check("rt1d.fpe_limit", source=cite("MIPS", "§2.2 (adiabatic elimination)"),
-       methods={"master_equation": "rt1d.master_equation", "fpe": "rt1d.fpe"})
+       methods={"master_equation": "rt1d.master_equation", "fpe": "rt1d.fpe"}, unit="order (fitted exponent)")
 def fpe_limit(ctx: CheckContext, master_equation: MasterEquationSolver = MASTER_EQUATION.default,
               fpe: FokkerPlanckSolver = FPE.default) -> CheckResult:
     """Effective FPE vs master equation: the difference shrinks as the tumble rate grows (order 1 in 1/alpha)."""
@@ -326,7 +327,7 @@ def fpe_limit(ctx: CheckContext, master_equation: MasterEquationSolver = MASTER_
 
 # ----------------------------------------------------------------------------
 @check("rt1d.mesa_twin", source=cite("CHEMOTAXIS", "§2.3 (one mesa.Agent per walker vs numba kernel)"),
-       methods={"walkers": "rt1d.walkers", "twin": "rt1d.mesa_twin"})
+       methods={"walkers": "rt1d.walkers", "twin": "rt1d.mesa_twin"}, unit="KS distance (two-sample)")
 def mesa_twin(ctx: CheckContext, walkers: Walkers1D = WALKERS.default,
               twin: MesaTwin = MESA_TWIN.default) -> CheckResult:
     """Per-agent Mesa twin and the numba kernel agree statistically (KS, mean, occupation near walls)."""

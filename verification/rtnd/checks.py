@@ -13,7 +13,7 @@ from verification.rtnd.protocols import WALKERS, WalkersND
 
 
 @check("rtnd.diffusivity", source=cite("MIPS", "§1 (run-and-tumble in d = 2, 3), Green-Kubo"),
-       methods={"walkers": "rtnd.walkers"})
+       methods={"walkers": "rtnd.walkers"}, unit="length^2/time")
 def nd_diffusivity(ctx: CheckContext, walkers: WalkersND = WALKERS.default) -> CheckResult:
     """2D and 3D walkers: MSD slope per component vs the derived D = v0²/(d alpha)."""
     v0, alpha = 1.0, 2.0

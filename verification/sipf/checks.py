@@ -26,7 +26,7 @@ from verification.sipf.protocols import PIECES, RUN, Pieces3D, Run3D
 
 # ----------------------------------------------------------------------------- fast vs reference
 @check("sipf.fast_vs_reference", source=cite("SIPF", "Alg. 1-2, Eqs. (24), (29)-(31)"),
-       methods={"pieces": "sipf.pieces"})
+       methods={"pieces": "sipf.pieces"}, unit="relative error")
 def fast_vs_reference(ctx: CheckContext, pieces: Pieces3D = PIECES.default) -> CheckResult:
     """The fast path (NUFFT + numba pair sum) reproduces the paper-literal step to 1e-6 relative."""
     P, H = ctx.pick((300, 12), (1000, 24))
@@ -45,7 +45,8 @@ def fast_vs_reference(ctx: CheckContext, pieces: Pieces3D = PIECES.default) -> C
 
 
 # ----------------------------------------------------------------------------- c0 identity
-@check("sipf.c0_identity", source=cite("SIPF", "Eqs. (40)-(43), Table 1"), methods={"run": "sipf.run"})
+@check("sipf.c0_identity", source=cite("SIPF", "Eqs. (40)-(43), Table 1"), methods={"run": "sipf.run"},
+       unit="relative error (Eq. 43, RMS)")
 def c0_identity(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """c0(t) = int c from the field vs Eq. (42): the Eq. (43) error equals the exact backward-Euler error."""
     num = deriv.numeric()
@@ -78,7 +79,8 @@ def c0_identity(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
 
 
 # ----------------------------------------------------------------------------- free diffusion
-@check("sipf.free_diffusion", source=cite("SIPF", "Eq. (17) with chi = 0"), methods={"run": "sipf.run"})
+@check("sipf.free_diffusion", source=cite("SIPF", "Eq. (17) with chi = 0"), methods={"run": "sipf.run"},
+       unit="length^2")
 def free_diffusion(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """With chi = 0 the growth of E|X|^2 equals 2 d mu t (standard-error tolerance)."""
     P, n = ctx.pick((4000, 50), (20000, 200))
@@ -101,7 +103,8 @@ def free_diffusion(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
 
 
 # ----------------------------------------------------------------------------- blow-up indicator
-@check("sipf.blowup_indicator", source=cite("SIPF", "§4.1, Eqs. (35), (39), Figs. 3-4"), methods={"run": "sipf.run"})
+@check("sipf.blowup_indicator", source=cite("SIPF", "§4.1, Eqs. (35), (39), Figs. 3-4"), methods={"run": "sipf.run"},
+       unit="dimensionless ratio (peak H=24 / H=12)")
 def blowup_indicator(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """M0 = 20 spreads (peak ratio H=24/H=12 ~ 1), M0 = 80 focuses (ratio near the delta-type value)."""
     P, dt = ctx.pick((1000, 4e-4), (10000, 1e-4))
@@ -138,7 +141,8 @@ def blowup_indicator(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult
 
 
 # ----------------------------------------------------------------------------- dt order
-@check("sipf.dt_order", source=cite("SIPF", "§4.2, Fig. 5, Table 1"), methods={"run": "sipf.run"})
+@check("sipf.dt_order", source=cite("SIPF", "§4.2, Fig. 5, Table 1"), methods={"run": "sipf.run"},
+       unit="order (fitted exponent)")
 def dt_order(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """First order in dt: L2 error of c(T) vs a fine-step reference (coupled Brownian paths)."""
     P, H, ref_e = ctx.pick((200, 8, 9), (10000, 24, 11))

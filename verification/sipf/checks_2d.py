@@ -34,7 +34,7 @@ def k1_accuracy() -> float:
 
 # ----------------------------------------------------------------------------- fast vs reference
 @check("sipf2d.fast_vs_reference", source=cite("SIPF", "(d = 2) Alg. 1-2, Eqs. (24), (29)-(31)"),
-       methods={"pieces": "sipf2d.pieces"})
+       methods={"pieces": "sipf2d.pieces"}, unit="relative error")
 def fast_vs_reference(ctx: CheckContext, pieces: Pieces2D = PIECES_2D.default) -> CheckResult:
     """The 2D fast path (NUFFT + numba pair sum with its own K1) reproduces the reference step to 1e-6."""
     P, H = ctx.pick((300, 16), (2000, 32))
@@ -64,7 +64,8 @@ def fast_vs_reference(ctx: CheckContext, pieces: Pieces2D = PIECES_2D.default) -
 
 
 # ----------------------------------------------------------------------------- c0 identity
-@check("sipf2d.c0_identity", source=cite("SIPF", "(d = 2) Eqs. (24), (40)-(43)"), methods={"run": "sipf2d.run"})
+@check("sipf2d.c0_identity", source=cite("SIPF", "(d = 2) Eqs. (24), (40)-(43)"), methods={"run": "sipf2d.run"},
+       unit="relative error")
 def c0_identity(ctx: CheckContext, run: Run2D = RUN_2D.default) -> CheckResult:
     """c0 = L^2 alpha_0 of a 2D run follows the backward-Euler recursion to round-off; Eq. 43 error side by side."""
     num = deriv.numeric()

@@ -122,7 +122,7 @@ def first_crossing(times: np.ndarray, ratio: np.ndarray, level: float) -> float:
 
 # ----------------------------------------------------------------------------- §4.4 four clusters
 @check("sipf.four_cluster_merger", source=cite("SIPF", "§4.4, Eq. (48), Figs. 11-12"), profiles=("full",),
-       methods={"run": "sipf.run"})
+       methods={"run": "sipf.run"}, unit="dimensionless ratio (peak H=24 / H=12)")
 def four_cluster_merger(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """Four balls of mass 20 (Eq. 48) spread, merge and focus near t ~ 0.3 at the conserved centre of mass.
 
@@ -211,7 +211,7 @@ def four_cluster_merger(ctx: CheckContext, run: Run3D = RUN.default) -> CheckRes
 
 # ----------------------------------------------------------------------------- §4.4 shifted start
 @check("sipf.shifted_start_equivariance", source=cite("SIPF", "§4.4 'shifted initial distribution', Eq. (30), Fig. 10"),
-       methods={"run": "sipf.run"})
+       methods={"run": "sipf.run"}, unit="length")
 def shifted_start_equivariance(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """A start shifted by s = (1/6)(1, 1, 1) gives the shifted run (same noise); the indicator classifies both alike."""
     P, dt, T, masses = ctx.pick((500, 1e-3, 0.1, (20.0, 80.0)), (1000, 2e-3, 1.0, (40.0, 60.0)))
@@ -295,7 +295,8 @@ def _eps01_params(mass: float, dt: float) -> S.SIPFParams:
     return EPS01.replace(mass=mass, dt=dt)
 
 
-@check("sipf.eps01_bounded", source=cite("SIPF", "§4.5, Fig. 13(a, c), Eq. (6)"), methods={"run": "sipf.run"})
+@check("sipf.eps01_bounded", source=cite("SIPF", "§4.5, Fig. 13(a, c), Eq. (6)"), methods={"run": "sipf.run"},
+       unit="length^2/time")
 def eps01_bounded(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """At eps = 0.1, M0 = 40 the ratio stays near 1; E|X|^2 grows as the exact per-step identity says, below 6 mu."""
     P, dt, stride = ctx.pick((1000, 1e-2, 1), (2000, 1e-3, 5))
@@ -388,7 +389,8 @@ def eps01_bounded(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     return ctx.result(parts, details, plot)
 
 
-@check("sipf.eps01_blowup", source=cite("SIPF", "§4.5, Fig. 13(b, c)"), methods={"run": "sipf.run"})
+@check("sipf.eps01_blowup", source=cite("SIPF", "§4.5, Fig. 13(b, c)"), methods={"run": "sipf.run"},
+       unit="dimensionless ratio (peak H=24 / H=12)")
 def eps01_blowup(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """At eps = 0.1, M0 = 160 blows up by the Table 4 criterion of sipf.critical_mass (H = 24 / H = 12 ratio)."""
     P, dt, T = ctx.pick((1000, 1e-3, 0.1), (2000, 5e-4, 0.3))

@@ -63,7 +63,7 @@ def _centre(bracket) -> float:
 
 
 @check("sipf.critical_mass", source=cite("SIPF", "§4.3, Fig. 8 (critical mass of the unit ball in (47.6, 47.8))"),
-       profiles=("full",), methods={"sipf_task": "sipf.bisection_task"})
+       profiles=("full",), methods={"sipf_task": "sipf.bisection_task"}, unit="mass")
 def critical_mass(ctx: CheckContext, sipf_task: BisectionTask = BISECTION_TASK.default) -> CheckResult:
     """Bisected SIPF critical mass of the unit ball (reduced P, dt; replicated seeds) vs the paper and radial FDM."""
     task_fn = importable_name(sipf_task, "sipf.critical_mass: sipf_task (protocol sipf.bisection_task)")

@@ -141,7 +141,7 @@ def peak_core_fractions(params: S.SIPFParams, alpha: np.ndarray, x: np.ndarray, 
 
 # ----------------------------------------------------------------------------- ||c||_inf vs H
 @check("sipf.cinf_growth_with_H", source=cite("SIPF", "§4.1, Eqs. (36)-(39), Figs. 3-4"),
-       methods={"pieces": "sipf.pieces", "run": "sipf.run"})
+       methods={"pieces": "sipf.pieces", "run": "sipf.run"}, unit="concentration c per unit H")
 def cinf_growth_with_H(ctx: CheckContext, pieces: Pieces3D = PIECES.default, run: Run3D = RUN.default) -> CheckResult:
     """||c||_inf grows like s H for a point mass (derived s), like ln H for |x|^-2, converges for a ball; runs."""
     M80, M20, L, k = 80.0, 20.0, PAPER.L, PAPER.k
@@ -244,7 +244,8 @@ def field_along_path(pieces, params: S.SIPFParams, path: list[np.ndarray], alpha
 EPS_LIST = (1e-2, 1e-3, 1e-4)
 
 
-@check("sipf.eps_to_zero", source=cite("SIPF", "Remark 3.1, Eqs. (22)-(26), (32)"), methods={"pieces": "sipf.pieces"})
+@check("sipf.eps_to_zero", source=cite("SIPF", "Remark 3.1, Eqs. (22)-(26), (32)"), methods={"pieces": "sipf.pieces"},
+       unit="relative error (L2)")
 def eps_to_zero(ctx: CheckContext, pieces: Pieces3D = PIECES.default) -> CheckResult:
     """The field recursion tends to the elliptic field (-Lap + k^2) c = rho as eps -> 0 with error O(eps)."""
     P, H = ctx.pick((2000, 12), (10000, 24))
@@ -321,7 +322,8 @@ def explicit_growth(params: S.SIPFParams, rho_hat: np.ndarray, alpha0: np.ndarra
         return float(np.max(np.abs(a - fixed)[ok] / e0[ok]))
 
 
-@check("sipf.large_dt_stability", source=cite("SIPF", "Eqs. (32)-(34)"), methods={"pieces": "sipf.pieces"})
+@check("sipf.large_dt_stability", source=cite("SIPF", "Eqs. (32)-(34)"), methods={"pieces": "sipf.pieces"},
+       unit="dimensionless ratio (|c_n| / bound)")
 def large_dt_stability(ctx: CheckContext, pieces: Pieces3D = PIECES.default) -> CheckResult:
     """For dt = 1, 10, 100 x eps/k^2 the field modes obey Eq. (33) and contract to rho_hat/lam (no CFL)."""
     P, H = ctx.pick((2000, 24), (10000, 24))

@@ -89,7 +89,7 @@ def weighted_order(x: np.ndarray, y: np.ndarray, log_se: np.ndarray) -> tuple[fl
 
 # ----------------------------------------------------------------------------- particle number
 @check("sipf.particle_order", source=cite("SIPF", "§4.2, Fig. 6, Table 2"), profiles=("full",),
-       methods={"run": "sipf.run"})
+       methods={"run": "sipf.run"}, unit="order (fitted exponent)")
 def particle_order(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """Monte-Carlo order -1/2 in P of the spread of c(T) over independent runs; Table 2 side by side."""
     Ps = ctx.pick((50, 100, 200, 400, 800), (100, 200, 400, 800, 1600))
@@ -149,7 +149,7 @@ def particle_order(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
 
 # ----------------------------------------------------------------------------- mode number
 @check("sipf.mode_order", source=cite("SIPF", "§4.2, Fig. 7, Table 3"), profiles=("full",),
-       methods={"run": "sipf.run"})
+       methods={"run": "sipf.run"}, unit="dimensionless ratio (error / truncation tail)")
 def mode_order(ctx: CheckContext, run: Run3D = RUN.default) -> CheckResult:
     """Coupled runs in H: the L2 error of c(T) vs H = 24 is the spectral truncation error of the H = 24 field."""
     Hs = (6, 8, 10, 12)

@@ -104,7 +104,7 @@ def mapped_reference(params: S.SIPFParams, rp: RadialKSParams, times, radial_run
 
 
 @check("sipf.radial_agreement", source=cite("SIPF", "§4.3, Eqs. 1, 24, 35, 44-45"),
-       methods={"sipf_run": "sipf.run", "radial_run": "sipf.radial_run"})
+       methods={"sipf_run": "sipf.run", "radial_run": "sipf.radial_run"}, unit="concentration c")
 def radial_agreement(ctx: CheckContext, sipf_run: Run3D = RUN.default,
                      radial_run: RadialRun = RADIAL_RUN.default) -> CheckResult:
     """M0 = 20: SIPF c(r, t) (replica mean) agrees with the radial FV solver's density pushed through the same field."""
