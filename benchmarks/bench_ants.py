@@ -15,6 +15,17 @@ from verification import stats
 from verification.ants.cases import PAPER, modal_model
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
+
+# Timing policy of every time_ benchmark here (asv attributes; measured noise and commands in the README's
+# Benchmarks section). The kernels are compiled (or loaded from numba's cache) in setup. Each of ROUNDS
+# processes (asv runs round 3 of every benchmark, then round 2, ... so a run's samples spread over its whole
+# duration) warms up for WARMUP_TIME seconds (at least one call), then takes 4 to 6 one-call samples, stopping
+# after 4 once 4 s have passed: 12-18 samples per benchmark, enough for the Mann-Whitney test `asv compare`
+# applies to recorded samples (`--record-samples`; it cannot reach p < 0.002 with 6 samples a side).
+# `asv run --quick` overrides all of this with one sample: do not use it for history.
+ROUNDS = 3
+REPEAT = (4, 6, 4.0)  # (min samples, max samples, seconds after which to stop once min is reached) per round
+WARMUP_TIME = 0.3  # seconds
 J11 = float(jn_zeros(1, 1)[0])
 
 
@@ -25,6 +36,11 @@ def _require_slow():
 
 class Metropolis:
     """Annealing at f0 = 5 with 1.5e3 MC steps per T (a tenth of the seed's), 20 samples."""
+
+    # 3-6 s a call: 4 samples in each of the 3 rounds (12 a run, as the others' minimum), no warm-up beyond
+    # setup's short anneal (which compiles the kernel).
+    rounds, repeat, warmup_time = ROUNDS, (4, 4, 60.0), 0.0
+    timeout = 180
 
     def setup(self):
         self.model = modal_model(PAPER.replace(f0=5.0))
@@ -41,6 +57,9 @@ class Metropolis:
 class MetropolisSeedSchedule:
     """The seed's full schedule (slow)."""
 
+    # ~60 s a call: 3 samples in each of the 3 rounds, no warm-up beyond setup.
+    # Skipped without ACTIVEBENCH_ASV_SLOW=1: then a single round (one import), not three.
+    rounds, repeat, warmup_time = ROUNDS if SLOW else 1, (3, 3, 600.0), 0.0
     timeout = 600
 
     def setup(self):
@@ -53,6 +72,8 @@ class MetropolisSeedSchedule:
 
 class DiscPDE:
     """Stable split scheme (200 cells, dt = 1e-4) and the seed's FTCS (200 nodes, dt = 1e-7) to t = 0.01."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     def setup(self):
         self.p = PAPER.replace(f0=4.0)

@@ -17,6 +17,17 @@ from verification.keller_segel.cases import SEED_1D, measure_growth_1d
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
 
+# Timing policy of every time_ benchmark here (asv attributes; measured noise and commands in the README's
+# Benchmarks section). The kernels are compiled (or loaded from numba's cache) in setup. Each of ROUNDS
+# processes (asv runs round 3 of every benchmark, then round 2, ... so a run's samples spread over its whole
+# duration) warms up for WARMUP_TIME seconds (at least one call), then takes 4 to 6 one-call samples, stopping
+# after 4 once 4 s have passed: 12-18 samples per benchmark, enough for the Mann-Whitney test `asv compare`
+# applies to recorded samples (`--record-samples`; it cannot reach p < 0.002 with 6 samples a side).
+# `asv run --quick` overrides all of this with one sample: do not use it for history.
+ROUNDS = 3
+REPEAT = (4, 6, 4.0)  # (min samples, max samples, seconds after which to stop once min is reached) per round
+WARMUP_TIME = 0.3  # seconds
+
 
 def _seed_start(chi0=40.0):
     params = KellerSegel1DParams(chi0=chi0)
@@ -27,6 +38,8 @@ def _seed_start(chi0=40.0):
 
 class KellerSegel1D:
     """Seed 001 §6.4 workload: finite volume (numba, T = 100) and the seed algorithm (numpy, T = 4)."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     timeout = 120
 
@@ -49,6 +62,8 @@ class KellerSegel1D:
 
 class KellerSegel2D:
     """VisualPDE preset, random start around (1, 1/a), finite volume (numba)."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     params = ([64, 128],)
     param_names = ["n"]

@@ -18,6 +18,17 @@ from agents.mips import MipsWalkerParams, advance, initial_state, linear_speed
 from continuum import cahn_hilliard as ch
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
+
+# Timing policy of every time_ benchmark here (asv attributes; measured noise and commands in the README's
+# Benchmarks section). The kernels are compiled (or loaded from numba's cache) in setup. Each of ROUNDS
+# processes (asv runs round 3 of every benchmark, then round 2, ... so a run's samples spread over its whole
+# duration) warms up for WARMUP_TIME seconds (at least one call), then takes 4 to 6 one-call samples, stopping
+# after 4 once 4 s have passed: 12-18 samples per benchmark, enough for the Mann-Whitney test `asv compare`
+# applies to recorded samples (`--record-samples`; it cannot reach p < 0.002 with 6 samples a side).
+# `asv run --quick` overrides all of this with one sample: do not use it for history.
+ROUNDS = 3
+REPEAT = (4, 6, 4.0)  # (min samples, max samples, seconds after which to stop once min is reached) per round
+WARMUP_TIME = 0.3  # seconds
 SEED_P = ch.CahnHilliardParams()
 DT = 20.0 / 8000
 
@@ -30,6 +41,8 @@ def _numpy_seed(g, p, dt, n):
 
 class MipsCahnHilliard:
     """200 steps of dt = 0.0025 on the seed grid (a fortieth of the seed's run)."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     params = (["numpy_seed", "numba_explicit", "semi_implicit_1", "semi_implicit_2"],)
     param_names = ["scheme"]
@@ -54,6 +67,8 @@ class MipsCahnHilliard:
 
 class MipsWalkers:
     """50 steps of 2e4 walkers (v = v0 max(0, 1 - rho~/g*), kernel 3 cells)."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     params = ([1, 2],)
     param_names = ["dim"]
@@ -130,6 +145,9 @@ class MipsOrders:
 
 class MipsSeedWorkloadSlow:
     """The seed's full run, 8000 steps on 128² (numpy seed algorithm vs numba)."""
+
+    # Skipped without ACTIVEBENCH_ASV_SLOW=1: then a single round (one import), not three.
+    rounds, repeat, warmup_time = ROUNDS if SLOW else 1, REPEAT, WARMUP_TIME
 
     params = (["numpy_seed", "numba_explicit"],)
     param_names = ["scheme"]

@@ -15,11 +15,24 @@ from continuum.radial_ks3d import RadialGrid3D, RadialKSParams, run_radial
 from verification import stats
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
+
+# Timing policy of every time_ benchmark here (asv attributes; measured noise and commands in the README's
+# Benchmarks section). The kernels are compiled (or loaded from numba's cache) in setup. Each of ROUNDS
+# processes (asv runs round 3 of every benchmark, then round 2, ... so a run's samples spread over its whole
+# duration) warms up for WARMUP_TIME seconds (at least one call), then takes 4 to 6 one-call samples, stopping
+# after 4 once 4 s have passed: 12-18 samples per benchmark, enough for the Mann-Whitney test `asv compare`
+# applies to recorded samples (`--record-samples`; it cannot reach p < 0.002 with 6 samples a side).
+# `asv run --quick` overrides all of this with one sample: do not use it for history.
+ROUNDS = 3
+REPEAT = (4, 6, 4.0)  # (min samples, max samples, seconds after which to stop once min is reached) per round
+WARMUP_TIME = 0.3  # seconds
 BASE = RadialKSParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, radius=20.0, mass=40.0)
 
 
 class RadialKS3D:
     """Radial solver, numba kernel and numpy/solve_banded twin."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     params = ([2000, 20000],)
     param_names = ["n_r"]
@@ -43,6 +56,8 @@ class RadialKS3D:
 
 class KS2DParticles:
     """Euler-Maruyama pair-drift kernel, many replicas."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     timeout = 120
 

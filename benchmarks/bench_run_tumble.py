@@ -22,6 +22,17 @@ from verification.rt1d.cases import fpe_limit_distances, seed001_rates
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
 
+# Timing policy of every time_ benchmark here (asv attributes; measured noise and commands in the README's
+# Benchmarks section). The kernels are compiled (or loaded from numba's cache) in setup. Each of ROUNDS
+# processes (asv runs round 3 of every benchmark, then round 2, ... so a run's samples spread over its whole
+# duration) warms up for WARMUP_TIME seconds (at least one call), then takes 4 to 6 one-call samples, stopping
+# after 4 once 4 s have passed: 12-18 samples per benchmark, enough for the Mann-Whitney test `asv compare`
+# applies to recorded samples (`--record-samples`; it cannot reach p < 0.002 with 6 samples a side).
+# `asv run --quick` overrides all of this with one sample: do not use it for history.
+ROUNDS = 3
+REPEAT = (4, 6, 4.0)  # (min samples, max samples, seconds after which to stop once min is reached) per round
+WARMUP_TIME = 0.3  # seconds
+
 SPEED, LENGTH, DT, SEED = 20.0, 200.0, 0.01, 12345
 
 
@@ -46,6 +57,8 @@ class RunTumble1D:
     :class:`SeedWorkloadSlow`.
     """
 
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
+
     params = (["event", "fixed"], [5000])
     param_names = ["method", "n_walkers"]
     timeout = 120
@@ -68,6 +81,8 @@ class RunTumble1D:
 class RunTumbleND:
     """Isotropic run-and-tumble in 2D and 3D, exact event kernel, 20000 walkers to t = 10."""
 
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
+
     params = ([2, 3],)
     param_names = ["dim"]
     timeout = 120
@@ -82,6 +97,8 @@ class RunTumbleND:
 
 class MasterEquation:
     """Two-state master-equation solver on the [CHEMOTAXIS] §4.3 model (4000 cells, to t = 1)."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     timeout = 120
 
@@ -134,6 +151,9 @@ class SeedWorkloadSlow:
 
     The Mesa case includes building the 5000 agents.
     """
+
+    # Skipped without ACTIVEBENCH_ASV_SLOW=1: then a single round (one import), not three.
+    rounds, repeat, warmup_time = ROUNDS if SLOW else 1, REPEAT, WARMUP_TIME
 
     timeout = 600
 

@@ -12,11 +12,24 @@ from agents import sipf as S
 from agents.sipf_kernels import pair_drift_libm
 
 SLOW = os.environ.get("ACTIVEBENCH_ASV_SLOW") == "1"
+
+# Timing policy of every time_ benchmark here (asv attributes; measured noise and commands in the README's
+# Benchmarks section). The kernels are compiled (or loaded from numba's cache) in setup. Each of ROUNDS
+# processes (asv runs round 3 of every benchmark, then round 2, ... so a run's samples spread over its whole
+# duration) warms up for WARMUP_TIME seconds (at least one call), then takes 4 to 6 one-call samples, stopping
+# after 4 once 4 s have passed: 12-18 samples per benchmark, enough for the Mann-Whitney test `asv compare`
+# applies to recorded samples (`--record-samples`; it cannot reach p < 0.002 with 6 samples a side).
+# `asv run --quick` overrides all of this with one sample: do not use it for history.
+ROUNDS = 3
+REPEAT = (4, 6, 4.0)  # (min samples, max samples, seconds after which to stop once min is reached) per round
+WARMUP_TIME = 0.3  # seconds
 BASE = S.SIPFParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, L=8.0, H=12, dt=1e-4, mass=80.0)
 
 
 class SIPFStep:
     """Ten fast SIPF steps (NUFFT field + numba pair sum)."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     params = ([2000, 10000],)
     param_names = ["P"]
@@ -38,6 +51,8 @@ class SIPFStep:
 
 class SIPFPieces:
     """The pieces of one step at P = 2000, H = 12."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
 
     def setup(self):
         self.p = BASE

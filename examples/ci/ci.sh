@@ -59,7 +59,7 @@ main)
     fi
     if [ "$(git rev-list --count "$range")" -gt 0 ]; then
         # no --quick: one sample per benchmark reads noise as a regression (README, Benchmarks)
-        asv run --machine "${ASV_MACHINE:-ci}" --interleave-rounds --show-stderr ${ASV_BENCH:+--bench "$ASV_BENCH"} "$range"
+        asv run --machine "${ASV_MACHINE:-ci}" --interleave-rounds --record-samples --show-stderr ${ASV_BENCH:+--bench "$ASV_BENCH"} "$range"
     fi
     git rev-parse HEAD > "$store/asv-last-commit"
     rm -rf "$store/asv-results" && cp -r .asv/results "$store/asv-results"
