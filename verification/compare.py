@@ -65,6 +65,8 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
+from verification.records import RELATIONS, relation_margin
+
 #: Check time: a change counts only above this many wall seconds (shorter checks jitter by 7x).
 MIN_CHECK_SECONDS = 0.5
 #: Check time: the factor both new/old and (new/old)/F must exceed (measured noise: 2.40, 2.48; both 1.93).
@@ -182,9 +184,9 @@ def _s(v: float) -> str:
 # -- parts --------------------------------------------------------------------------------
 def _margin(p: dict) -> float:
     """Signed distance of m from a one-sided part's threshold, positive on the passing side."""
-    m, e, t = _num(p.get("measured")), _num(p.get("expected")), _num(p.get("tolerance"))
-    rel = p["relation"]
-    return {">": m - (e + t), ">=": m - (e - t), "<": (e - t) - m, "<=": (e + t) - m}.get(rel, math.nan)
+    if p["relation"] not in RELATIONS:
+        return math.nan
+    return relation_margin(_num(p.get("measured")), _num(p.get("expected")), _num(p.get("tolerance")), p["relation"])
 
 
 def _two_sided(p: dict) -> bool:

@@ -58,6 +58,22 @@ class CheckConfig:
         return quick if self.profile == "quick" else full
 
 
+RELATIONS = (">", ">=", "<", "<=")
+
+
+def relation_margin(measured: float, expected: float, tolerance: float, relation: str) -> float:
+    """Signed distance of ``measured`` from a one-sided part's threshold, positive on the passing side.
+
+    The threshold is expected + tolerance for ``">"`` and ``"<="``, expected - tolerance for ``">="``
+    and ``"<"`` (see :class:`Part`); a strict relation passes when the margin is > 0, a non-strict one
+    when it is >= 0.
+    """
+    if relation not in RELATIONS:
+        raise ValueError(f"relation must be one of {sorted(RELATIONS)} or '', got {relation!r}")
+    bound = expected + tolerance if relation in (">", "<=") else expected - tolerance
+    return measured - bound if relation in (">", ">=") else bound - measured
+
+
 @dataclass
 class Part:
     """One compared quantity inside a check.
@@ -86,10 +102,8 @@ class Part:
         finite = all(math.isfinite(float(v)) for v in (self.measured, self.expected, self.tolerance))
         m, e, t = float(self.measured), float(self.expected), float(self.tolerance)
         if self.relation:
-            rules = {">": m > e + t, ">=": m >= e - t, "<": m < e - t, "<=": m <= e + t}
-            if self.relation not in rules:
-                raise ValueError(f"relation must be one of {sorted(rules)} or '', got {self.relation!r}")
-            rule = rules[self.relation]
+            margin = relation_margin(m, e, t, self.relation)
+            rule = margin > 0 if self.relation in (">", "<") else margin >= 0
         else:
             rule = abs(m - e) <= t if self.passed is None else True
         self.passed = bool(finite and rule and (self.passed is None or self.passed))
