@@ -223,7 +223,7 @@ def _inverse(a: np.ndarray, n: int, boundary: str) -> np.ndarray:
 
 
 def elliptic_field(params: MinimalKS2DParams, rho: np.ndarray) -> np.ndarray:
-    """c with ``0 = Lap c - k^2 c + rho`` (``field="box"``) or ``c = G * rho`` (``field="free"``), shape (n, n).
+    """The field c, shape (n, n): ``0 = Lap c - k^2 c + rho`` (``field="box"``) or ``c = G * rho`` (``"free"``).
 
     With ``k = 0`` on the box, c solves ``-Lap c = rho - mean(rho)`` with mean(c) = 0.
     """
@@ -330,7 +330,7 @@ def _transport_numba(rho, c, h, mu, chi, periodic, rate):  # pragma: no cover - 
 
 
 def _shifted(a: np.ndarray, step: int, axis: int, periodic: bool) -> np.ndarray:
-    """a shifted by ``step`` cells along ``axis``: a[i + step], wrapped or clamped at the walls."""
+    """The array a shifted by ``step`` cells along ``axis``: a[i + step], wrapped or clamped at the walls."""
     if periodic:
         return np.roll(a, -step, axis=axis)
     idx = np.clip(np.arange(a.shape[axis]) + step, 0, a.shape[axis] - 1)
