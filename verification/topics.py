@@ -23,12 +23,13 @@ import importlib.util
 from types import ModuleType
 
 #: Topic packages under ``verification/``, in report order.
-TOPICS: tuple[str, ...] = ("rt1d", "rtnd", "mips", "keller_segel", "ants", "radial", "sipf")
+TOPICS: tuple[str, ...] = ("rt1d", "rtnd", "mips", "keller_segel", "ants", "radial", "sipf", "ks2d_pde")
 
 #: Topics built on another topic's reference results, which may import all of it (any other
 #: cross-topic import is of a ``derivation`` module only): SIPF is held against the radial
-#: finite-difference reference of the same source ([SIPF] §4.3), its cases and settled critical mass.
-BUILDS_ON: dict[str, tuple[str, ...]] = {"sipf": ("radial",)}
+#: finite-difference reference of the same source ([SIPF] §4.3), its cases and settled critical mass; the
+#: 2D PDE topic holds the 2D particle methods of those two topics (their protocols) against its solver.
+BUILDS_ON: dict[str, tuple[str, ...]] = {"sipf": ("radial",), "ks2d_pde": ("radial", "sipf")}
 
 KINDS: tuple[str, ...] = ("protocols", "checks", "errata", "bench", "sweeps", "wrong_models")
 

@@ -1,0 +1,6 @@
+"""Checks of the 2D minimal Keller-Segel topic (scheme): being written."""
+
+from verification.testing import WrongModel
+
+#: Deliberately wrong methods for the checks of this module (collected by wrong_models).
+WRONG_MODELS: list[WrongModel] = []
