@@ -32,11 +32,17 @@ FFT (Hockney's method) on a ``2n x 2n`` grid.
 
 Time. rho: Heun's method (SSP-RK2), two forward-Euler stages averaged. c with eps > 0: the
 exponential integrator of each eigenmode ``eps c_t = -(lam + k^2) c + rho`` with rho linear
-over the step (exact for that rho): stage ``c* = e^{z} c + dt phi1(z) rho^n / eps``, step
-``c^{n+1} = e^{z} c + dt (phi1(z) rho^n + phi2(z) (rho^{n+1} - rho^n)) / eps``, ``z = -(lam + k^2)
-dt / eps``, ``phi1(z) = (e^z - 1)/z``, ``phi2(z) = (e^z - 1 - z)/z^2``. This has no step limit
-of its own, so small eps costs nothing. With eps = 0, c is solved from each stage's rho.
-Second order in space and time where the solution is smooth.
+over the step (exact for that rho): ``c^{n+1} = e^{z} c + dt (phi1(z) rho^n + phi2(z) (rho^{n+1} -
+rho^n)) / eps``, ``z = -(lam + k^2) dt / eps``, ``phi1(z) = (e^z - 1)/z``, ``phi2(z) = (e^z - 1 -
+z)/z^2``; the second stage's c is the same formula with the first stage's rho in place of
+rho^{n+1}. This has no step limit of its own, so small eps costs nothing, and it tends to the
+eps = 0 scheme as eps/dt -> 0. With eps = 0, c is solved from each stage's rho. Second order in
+space and time where the solution is smooth, for every eps. (``c_stage="rho_n"`` builds the
+stage's c from rho^n alone, the exponential Euler stage ``e^{z} c + dt phi1(z) rho^n / eps``: it
+is second order only while dt <~ eps; for dt >> eps the stage's c is the elliptic field of rho^n,
+not of the stage's rho, and the step is first order. Measured: local orders 1.0 at dt/eps =
+16..1, 1.6 -> 1.9 at dt/eps = 0.16 -> 0.005. It was this module's first default; kept for that
+comparison.)
 
 Step rule and positivity (derived here). Write the cell average as the mean of its four face
 values, ``rho_i = (rho^E + rho^W + rho^N + rho^S) / 4`` (minmod keeps each in ``[0, 2 rho_i]``).
@@ -52,9 +58,19 @@ with the smaller step that bound gives. Heun's step is a convex combination of E
 so ``rho >= 0`` holds for every step taken. Mass: each update is a difference of face fluxes
 that telescopes to zero, so ``h^2 sum rho`` is constant to round-off.
 
-Blow-up (reported, never returned as a NaN): the run stops when one cell holds more than
-``blowup_fraction`` of the mass (the aggregate has collapsed below the grid scale), or when the
-step falls below ``dt_floor``; the record gives the time and the reason.
+Blow-up (reported, never returned as a NaN): the run stops when a block of 2 x 2 cells holds more
+than ``blowup_fraction`` of the mass (the aggregate has collapsed to the grid scale), or when the
+step falls below ``dt_floor``; the record gives the time and the reason. A block, not one cell:
+an aggregate collapsing onto a cell corner splits evenly over four cells (a Gaussian centred at
+the origin of an even grid), and a one-cell rule at 1/4 never fired there (n = 128, M = 12 pi,
+free field: the four cells held 0.122 each at 2 T*, with 87 % of the mass within r < 0.4).
+
+Options for the checks' wrong models (``run`` keywords; the defaults are the scheme above):
+``reconstruction="none"`` (first-order upwind: the cell values as face values; positive under the
+same bound), ``"central"`` (the centred face value ``(rho_i + rho_{i+1})/2``, not upwinded: not
+positive once the cell Peclet number ``|u| h / mu`` exceeds 2), ``stepper="euler"`` (one
+forward-Euler stage per step, first order in time) and ``step_factor`` (multiplies the step rule;
+``theta * step_factor > 1`` breaks the positivity bound).
 
 Two implementations of the transport rate ``-div F`` (the only loop over cells): the numba
 kernel :func:`_transport_numba` and its numpy twin :func:`_transport_numpy`
@@ -77,11 +93,19 @@ from verification import validation as val
 
 #: Default safety factor of the step rule (positivity needs theta <= 1).
 THETA = 0.8
-#: Default fraction of the mass in one cell that declares blow-up.
+#: Default fraction of the mass in one block of 2 x 2 cells that declares blow-up.
 BLOWUP_FRACTION = 0.25
 BOUNDARIES = ("neumann", "periodic")
 FIELDS = ("box", "free")
 BACKENDS = ("numba", "numpy")
+#: Face values of the chemotactic flux: the minmod-limited linear reconstruction (ours), the cell
+#: values (first-order upwind) or the centred mean of the two cells (no upwinding: not positive).
+RECONSTRUCTIONS = ("minmod", "none", "central")
+#: Time steppers of rho: Heun's method (SSP-RK2, ours) or one forward-Euler stage (first order).
+STEPPERS = ("heun", "euler")
+#: The c of Heun's second stage (eps > 0): the step formula with rho linear from rho^n to the first
+#: stage's rho (ours, second order for every eps), or the exponential Euler stage from rho^n alone.
+C_STAGES = ("rho_stage", "rho_n")
 #: Lower estimates of the cost of one cell-step (two stages, two field solves) on one core [ns]:
 #: measured 190-260 ns (numba, n = 64-256, box field) and 300-700 ns (free field, 2n x 2n FFTs;
 #: numpy twin 350-600 ns) under a load of ~2 on 2 cores; rounded down.
@@ -285,8 +309,11 @@ def _minmod(p, q):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _transport_numba(rho, c, h, mu, chi, periodic, rate):  # pragma: no cover - compiled
-    """``rate = -div F`` (see the module docstring) in place; return the largest face speed |u|."""
+def _transport_numba(rho, c, h, mu, chi, periodic, rate, mode=0):  # pragma: no cover - compiled
+    """``rate = -div F`` (see the module docstring) in place; return the largest face speed |u|.
+
+    ``mode`` indexes :data:`RECONSTRUCTIONS`: 0 minmod (ours), 1 cell values, 2 centred face value.
+    """
     n = rho.shape[0]
     a = 0.0
     for i in range(n):
@@ -319,7 +346,11 @@ def _transport_numba(rho, c, h, mu, chi, periodic, rate):  # pragma: no cover - 
                 u = chi * (c[ip, jp] - c[i, j]) / h
                 if abs(u) > a:
                     a = abs(u)
-                if u > 0.0:
+                if mode == 2:  # centred face value, no upwinding
+                    adv = u * 0.5 * (r0 + r1)
+                elif mode == 1:  # first-order upwind: the cell values
+                    adv = u * r0 if u > 0.0 else u * r1
+                elif u > 0.0:  # upwind face value of the minmod reconstruction (module docstring)
                     adv = u * (r0 + 0.5 * _minmod(r0 - rm, r1 - r0))
                 else:
                     adv = u * (r1 - 0.5 * _minmod(r1 - r0, r2 - r1))
@@ -337,8 +368,8 @@ def _shifted(a: np.ndarray, step: int, axis: int, periodic: bool) -> np.ndarray:
     return np.take(a, idx, axis=axis)
 
 
-def _transport_numpy(rho, c, h, mu, chi, periodic, rate):
-    """Numpy twin of :func:`_transport_numba` (same face fluxes, vectorized)."""
+def _transport_numpy(rho, c, h, mu, chi, periodic, rate, mode=0):
+    """Numpy twin of :func:`_transport_numba` (same face fluxes and ``mode``, vectorized)."""
     rate[...] = 0.0
     a = 0.0
     for axis in (0, 1):
@@ -347,7 +378,12 @@ def _transport_numpy(rho, c, h, mu, chi, periodic, rate):
         back, fwd, fwd2 = rho - rm, r1 - rho, r2 - r1
         mm_left = np.where(back * fwd <= 0.0, 0.0, np.where(np.abs(back) < np.abs(fwd), back, fwd))
         mm_right = np.where(fwd * fwd2 <= 0.0, 0.0, np.where(np.abs(fwd) < np.abs(fwd2), fwd, fwd2))
-        adv = np.where(u > 0.0, u * (rho + 0.5 * mm_left), u * (r1 - 0.5 * mm_right))
+        if mode == 2:  # centred face value, no upwinding
+            adv = u * 0.5 * (rho + r1)
+        elif mode == 1:  # first-order upwind: the cell values
+            adv = np.where(u > 0.0, u * rho, u * r1)
+        else:
+            adv = np.where(u > 0.0, u * (rho + 0.5 * mm_left), u * (r1 - 0.5 * mm_right))
         flux = (adv - mu * fwd / h) / h
         if not periodic:  # no face beyond the last cell: zero flux through the wall
             last = [slice(None)] * 2
@@ -384,9 +420,9 @@ class MinimalKS2DRecord:
     blowup_time : float
         Time at which a blow-up was declared [time], nan if none.
     blowup_reason : str
-        ``"cell mass"``, ``"step floor"`` or ``""``.
+        ``"block mass"``, ``"step floor"`` or ``""``.
     peak_fraction : ndarray, shape (m,)
-        Largest fraction of the mass in one cell at ``times``.
+        Largest fraction of the mass in a block of 2 x 2 cells at ``times`` (the blow-up criterion).
     final_time : float
         Where the run stopped [time]: the last output time, or the blow-up time.
     final_rho, final_c : ndarray, shape (n, n)
@@ -415,6 +451,14 @@ class MinimalKS2DRecord:
         return bool(self.blowup_reason)
 
 
+def block_peak(rho: np.ndarray, periodic: bool) -> float:
+    """Largest sum of rho over a block of 2 x 2 neighbouring cells (blocks wrap on a periodic grid)."""
+    if periodic:
+        pairs = rho + np.roll(rho, -1, axis=0)
+        return float((pairs + np.roll(pairs, -1, axis=1)).max())
+    return float((rho[:-1, :-1] + rho[1:, :-1] + rho[:-1, 1:] + rho[1:, 1:]).max())
+
+
 def step_bound(params: MinimalKS2DParams, speed: float, theta: float = THETA) -> float:
     """``theta / (4 (a/h + mu/h^2))`` [time]: the positivity bound of one Euler stage (module docstring)."""
     h = params.h
@@ -427,7 +471,9 @@ def initial_field(params: MinimalKS2DParams, rho0: np.ndarray) -> np.ndarray:
 
 
 def run(params: MinimalKS2DParams, rho0, times, c0=None, *, theta: float = THETA, dt_max: float = math.inf,
-        backend: str = "numba", blowup_fraction: float = BLOWUP_FRACTION, dt_floor: float = 0.0) -> MinimalKS2DRecord:
+        backend: str = "numba", blowup_fraction: float = BLOWUP_FRACTION, dt_floor: float = 0.0,
+        reconstruction: str = "minmod", stepper: str = "heun", step_factor: float = 1.0,
+        c_stage: str = "rho_stage") -> MinimalKS2DRecord:
     """Solve the minimal model from ``rho0`` (and ``c0`` if eps > 0) and return the fields at ``times``.
 
     Parameters
@@ -446,9 +492,23 @@ def run(params: MinimalKS2DParams, rho0, times, c0=None, *, theta: float = THETA
     backend : {"numba", "numpy"}
         The compiled transport kernel or its numpy twin.
     blowup_fraction : float
-        Declare blow-up when one cell holds more than this fraction of the mass, in (0, 1].
+        Declare blow-up when a block of 2 x 2 cells holds more than this fraction of the mass, in (0, 1].
     dt_floor : float
         Declare blow-up when the step rule falls below this [time], >= 0.
+    reconstruction : {"minmod", "none", "central"}
+        Face values of the chemotactic flux: ours (second order, positive), the cell values
+        (first-order upwind, positive) or the centred mean ``(rho_i + rho_{i+1}) / 2`` (not
+        upwinded, not positive). The last two exist for the checks' wrong models.
+    stepper : {"heun", "euler"}
+        Heun's method (ours, second order) or one forward-Euler stage per step (first order; c
+        by the exponential Euler stage). The latter exists for the checks' wrong models.
+    step_factor : float
+        Multiplies every step the rule gives, > 0 (1: ours; > 1 / theta breaks the positivity
+        bound and exists for the checks' wrong models).
+    c_stage : {"rho_stage", "rho_n"}
+        (eps > 0) The c of the second stage: ``"rho_stage"`` (ours) the step formula with the first
+        stage's rho as rho^{n+1} (second order for any eps), or ``"rho_n"`` the exponential Euler
+        stage from rho^n (second order in time only while dt <~ eps; first order for dt >> eps).
 
     Raises
     ------
@@ -470,6 +530,15 @@ def run(params: MinimalKS2DParams, rho0, times, c0=None, *, theta: float = THETA
     val.choice(backend, "backend", BACKENDS)
     blowup_fraction = val.real(blowup_fraction, "blowup_fraction", lo=0.0, hi=1.0, lo_open=True)
     dt_floor = val.nonnegative(dt_floor, "dt_floor")
+    val.choice(reconstruction, "reconstruction", RECONSTRUCTIONS)
+    val.choice(stepper, "stepper", STEPPERS)
+    step_factor = val.positive(step_factor, "step_factor")
+    val.choice(c_stage, "c_stage", C_STAGES)
+    start_peak = block_peak(rho, params.boundary == "periodic") / float(rho.sum())
+    if start_peak > blowup_fraction:
+        raise ValueError(f"rho0 already holds {start_peak:.3g} of its mass in a block of 2 x 2 cells, above "
+                         f"blowup_fraction = {blowup_fraction:g} (the blow-up criterion): refine the grid (n) or "
+                         f"widen the start")
     if c0 is not None and params.eps == 0:
         raise ValueError("c0 is only an input for eps > 0 (with eps = 0, c follows from rho)")
     c = elliptic_field(params, rho) if c0 is None else val.real_array(c0, "c0", shape=(n, n)).copy()
@@ -481,14 +550,19 @@ def run(params: MinimalKS2DParams, rho0, times, c0=None, *, theta: float = THETA
                        what=f"ks2d_minimal.run on n = {n} with {t.size} output times",
                        fix="ask for fewer output times or a coarser grid")
     budget = max(int(val.max_hours() * 3.6e12 / (NS_PER_CELL_STEP[backend] * cells)), 1)
-    return _march(params, rho, c, t, theta, dt_max, backend, blowup_fraction, dt_floor, budget)
+    return _march(params, rho, c, t, theta * step_factor, dt_max, backend, blowup_fraction, dt_floor, budget,
+                  RECONSTRUCTIONS.index(reconstruction), stepper == "euler", c_stage == "rho_stage")
 
 
-def _march(params, rho, c, t, theta, dt_max, backend, blowup_fraction, dt_floor, budget) -> MinimalKS2DRecord:
-    """The time loop of :func:`run` (arguments validated there)."""
+def _march(params, rho, c, t, theta, dt_max, backend, blowup_fraction, dt_floor, budget, mode=0,
+           euler=False, stage_rho=False) -> MinimalKS2DRecord:
+    """The time loop of :func:`run` (arguments validated there; ``theta`` includes ``step_factor``)."""
     n, h, mu, chi = params.n, params.h, params.mu, params.chi
     periodic = params.boundary == "periodic"
-    transport = _transport_numba if backend == "numba" else _transport_numpy
+    kernel = _transport_numba if backend == "numba" else _transport_numpy
+
+    def transport(r, cc, hh, m, ch, per, out):
+        return kernel(r, cc, hh, m, ch, per, out, mode)
     parabolic = params.eps > 0
     integrator = _ParabolicField(params) if parabolic else None
     rate1, rate2 = np.empty((n, n)), np.empty((n, n))
@@ -516,16 +590,24 @@ def _march(params, rho, c, t, theta, dt_max, backend, blowup_fraction, dt_floor,
                     integrator.set_step(dt)
                     r0_hat = _forward(rho, params.boundary)
                     c_hat = _forward(c, params.boundary)
-                    c1 = _inverse(integrator.stage(c_hat, r0_hat), n, params.boundary)
+                    if stage_rho and not euler:  # rho linear from rho^n to the stage's rho1
+                        c1 = _inverse(integrator.step(c_hat, r0_hat, _forward(rho1, params.boundary)), n,
+                                      params.boundary)
+                    else:
+                        c1 = _inverse(integrator.stage(c_hat, r0_hat), n, params.boundary)
                 else:
                     c1 = elliptic_field(params, rho1)
+                if euler:  # one forward-Euler stage (c by the exponential Euler stage): first order
+                    break
                 speed2 = transport(rho1, c1, h, mu, chi, periodic, rate2)
-                if dt <= step_bound(params, speed2, 1.0):
+                if dt <= step_bound(params, speed2, max(1.0, theta)):
                     break
                 dt = step_bound(params, speed2, theta)  # < dt: the stage-2 bound is the tighter one
                 rejected += 1
-            rho_new = 0.5 * (rho + rho1 + dt * rate2)
-            if parabolic:
+            rho_new = rho1 if euler else 0.5 * (rho + rho1 + dt * rate2)
+            if euler:
+                c = c1
+            elif parabolic:
                 c = _inverse(integrator.step(c_hat, r0_hat, _forward(rho_new, params.boundary)), n, params.boundary)
             else:
                 c = elliptic_field(params, rho_new)
@@ -541,8 +623,8 @@ def _march(params, rho, c, t, theta, dt_max, backend, blowup_fraction, dt_floor,
             if not (math.isfinite(low) and np.isfinite(c).all() and np.isfinite(rho).all()):
                 raise NonFiniteStateError(f"ks2d_minimal.run: the state became non-finite at t = {now:g} "
                                           f"(step {steps})")
-            if float(rho.max()) * h * h > blowup_fraction * mass0:
-                blow_t, reason = now, "cell mass"
+            if block_peak(rho, periodic) * h * h > blowup_fraction * mass0:
+                blow_t, reason = now, "block mass"
         if reason:
             final = (rho.copy(), c.copy())
             break
@@ -554,7 +636,7 @@ def _march(params, rho, c, t, theta, dt_max, backend, blowup_fraction, dt_floor,
     rho_out = np.array(out_rho).reshape(m, n, n)
     c_out = np.array(out_c).reshape(m, n, n)
     mass = h * h * rho_out.sum(axis=(1, 2))
-    peak = h * h * rho_out.max(axis=(1, 2), initial=0.0) / mass0
+    peak = np.array([block_peak(r, periodic) for r in rho_out]) * h * h / mass0
     return MinimalKS2DRecord(t[:m].copy(), rho_out, c_out, mass, steps, rejected, min_rho,
                              dt_lo if math.isfinite(dt_lo) else dt_hi, dt_hi, blow_t, reason, peak,
                              final_time=now, final_rho=final[0], final_c=final[1])

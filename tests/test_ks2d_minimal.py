@@ -83,10 +83,12 @@ def test_supercritical_free_space_run_reports_a_blowup_not_a_nan():
     p = K.MinimalKS2DParams(n=32, L=8.0, field="free")
     rho0 = K.gaussian_bumps(p, [[0.0, 0.0]], [3 * 8 * math.pi], [0.5])
     r = K.run(p, rho0, [0.0, 0.5, 1.0])
-    assert r.blew_up and r.blowup_reason == "cell mass"
+    assert r.blew_up
+    assert r.blowup_reason == "block mass"
     assert 0 < r.blowup_time < 0.5
     assert r.times.tolist() == [0.0]  # the outputs reached before the blow-up
-    assert np.isfinite(r.final_rho).all() and r.final_rho.max() * p.h**2 > 0.25 * r.mass[0]
+    assert np.isfinite(r.final_rho).all()
+    assert K.block_peak(r.final_rho, periodic=False) * p.h**2 > 0.25 * r.mass[0]  # a 2 x 2 block (a corner start)
 
 
 def test_observables_are_exact_for_piecewise_constant_rho():
@@ -101,7 +103,7 @@ def test_observables_are_exact_for_piecewise_constant_rho():
     assert K.fourier_modes(p, rho, w)[0] == pytest.approx(exact)
 
 
-@pytest.mark.parametrize("kw, match", [
+@pytest.mark.parametrize(("kw", "match"), [
     ({"mu": 0.0}, "mu must be"), ({"eps": -1.0}, "eps must be"), ({"n": 4}, "n must be"),
     ({"boundary": "dirichlet"}, "boundary must be"), ({"field": "free", "eps": 1.0}, "field='free'"),
     ({"field": "free", "boundary": "periodic"}, "field='free'"), ({"L": float("nan")}, "L must be"),
@@ -126,6 +128,8 @@ def test_run_refuses_bad_input_and_impossible_work():
         K.run(p, rho0, [1.0, 0.5])
     with pytest.raises(ValueError, match="theta must be"):
         K.run(p, rho0, [0.0], theta=1.5)
+    with pytest.raises(ValueError, match="2 x 2 cells, above blowup_fraction"):
+        K.run(p, K.gaussian_bumps(p, [[0.0, 0.0]], [1.0], [0.1]), [0.0])
     with pytest.raises(ValueError, match="c0 is only an input for eps > 0"):
         K.run(p, rho0, [0.0], c0=np.zeros((16, 16)))
     with pytest.raises(LimitError, match="cell-steps"):
