@@ -370,7 +370,8 @@ def fv_time_step(params: KellerSegel1DParams, v: np.ndarray, theta: float = THET
 
 
 @njit(cache=True, inline="always")
-def _minmod(p, q):  # pragma: no cover - compiled
+def minmod(p, q):  # pragma: no cover - compiled
+    """The minmod limiter: the argument of smaller magnitude if both have one sign, else 0 (also used in 2D)."""
     if p * q <= 0.0:
         return 0.0
     return p if abs(p) < abs(q) else q
@@ -398,7 +399,7 @@ def _fv1d_advance(u, v, dx, d_u, d_v, chi0, a, t_span, theta, limited, max_steps
             for i in range(n):
                 im = i - 1 if i > 0 else n - 1
                 ip = i + 1 if i + 1 < n else 0
-                slope[i] = 0.5 * _minmod(u[i] - u[im], u[ip] - u[i])
+                slope[i] = 0.5 * minmod(u[i] - u[im], u[ip] - u[i])
         for i in range(n):
             j = i + 1 if i + 1 < n else 0
             w = chi0 * (v[j] - v[i]) / dx

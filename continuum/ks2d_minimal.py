@@ -89,6 +89,7 @@ import numpy as np
 import scipy.fft as sfft
 from numba import njit
 
+from continuum.keller_segel import minmod
 from verification import validation as val
 
 #: Default safety factor of the step rule (positivity needs theta <= 1).
@@ -301,13 +302,6 @@ class _ParabolicField:
 
 
 # ----------------------------------------------------------------------------- transport
-@njit(cache=True, inline="always")
-def _minmod(p, q):  # pragma: no cover - compiled
-    if p * q <= 0.0:
-        return 0.0
-    return p if abs(p) < abs(q) else q
-
-
 @njit(cache=True)
 def _transport_numba(rho, c, h, mu, chi, periodic, rate, mode=0):  # pragma: no cover - compiled
     """``rate = -div F`` (see the module docstring) in place; return the largest face speed |u|.
@@ -351,9 +345,9 @@ def _transport_numba(rho, c, h, mu, chi, periodic, rate, mode=0):  # pragma: no 
                 elif mode == 1:  # first-order upwind: the cell values
                     adv = u * r0 if u > 0.0 else u * r1
                 elif u > 0.0:  # upwind face value of the minmod reconstruction (module docstring)
-                    adv = u * (r0 + 0.5 * _minmod(r0 - rm, r1 - r0))
+                    adv = u * (r0 + 0.5 * minmod(r0 - rm, r1 - r0))
                 else:
-                    adv = u * (r1 - 0.5 * _minmod(r1 - r0, r2 - r1))
+                    adv = u * (r1 - 0.5 * minmod(r1 - r0, r2 - r1))
                 flux = (adv - mu * (r1 - r0) / h) / h
                 rate[i, j] -= flux
                 rate[ip, jp] += flux

@@ -90,7 +90,7 @@ def test_wrong_solvers_change_chi_only():
     rho0 = K.gaussian_bumps(p, [[0.0, 0.0]], [1.0], [0.6])
     flip = C.chi_flipped_solver(p, rho0, [0.0, 0.01])
     assert np.array_equal(flip.rho, K.run(p.replace(chi=-2.0), rho0, [0.0, 0.01]).rho)
-    half = C.chi_halved_solver(p, rho0, [0.0, 0.01])
+    half = C.half_chi_solver(p, rho0, [0.0, 0.01])
     assert np.array_equal(half.rho, K.run(p.replace(chi=1.0), rho0, [0.0, 0.01]).rho)
 
 

@@ -30,13 +30,14 @@ import math
 
 import numpy as np
 
-from agents.ks2d_particles import KS2DParticleParams, simulate
+from agents.ks2d_particles import KS2DParticleParams
 from continuum import ks2d_minimal as K
 from continuum.ks2d_minimal import MinimalKS2DParams
 from verification import stats
 from verification.ks2d_pde import derivation as deriv
 from verification.ks2d_pde.protocols import SOLVER, PDESolver
 from verification.radial.protocols import PARTICLES, Particles2D
+from verification.radial.wrong_models import half_constant_particles
 from verification.records import CheckContext, CheckResult, Part, check
 from verification.refs import cite
 from verification.testing import WrongModel
@@ -382,11 +383,6 @@ def box_field_solver(params, rho0, times, c0=None, *, dt_max=math.inf):
 def half_chi_solver(params, rho0, times, c0=None, *, dt_max=math.inf):
     """The solver with chi halved (equivalently the Green's function -ln|x|/(4 pi): half the 2D constant)."""
     return K.run(params.replace(chi=params.chi / 2), rho0, times, c0, dt_max=dt_max)
-
-
-def half_constant_particles(params, x0, n_steps, seed):
-    """The 2D particles with the pair drift's constant halved (1/(4 pi) in place of 1/(2 pi), i.e. chi/2)."""
-    return simulate(params.replace(chi=params.chi / 2), x0, n_steps, seed)
 
 
 #: Deliberately wrong methods for the checks of this module (collected by wrong_models).

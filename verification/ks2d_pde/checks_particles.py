@@ -62,8 +62,10 @@ from agents.ks2d_particles import KS2DParticleParams, simulate
 from continuum import ks2d_minimal as K
 from continuum.ks2d_minimal import MinimalKS2DParams
 from verification import stats
+from verification.ks2d_pde.checks_moments import half_chi_solver
 from verification.ks2d_pde.protocols import SOLVER, PDESolver
 from verification.radial.protocols import PARTICLES, Particles2D
+from verification.radial.wrong_models import half_constant_particles
 from verification.records import CheckContext, CheckResult, Part, check
 from verification.refs import cite
 from verification.sipf.protocols import RUN_2D, Run2D
@@ -437,21 +439,11 @@ def chi_flipped_solver(params, rho0, times, c0=None, *, dt_max=math.inf):
     return K.run(params.replace(chi=-params.chi), rho0, times, c0, dt_max=dt_max)
 
 
-def chi_halved_solver(params, rho0, times, c0=None, *, dt_max=math.inf):
-    """The PDE with chi halved."""
-    return K.run(params.replace(chi=params.chi / 2), rho0, times, c0, dt_max=dt_max)
-
-
-def half_constant_particles(params, x0, n_steps, seed):
-    """Parabolic-elliptic particles with the pair drift's constant halved (1/(4 pi) in place of 1/(2 pi))."""
-    return simulate(params.replace(chi=params.chi / 2), x0, n_steps, seed)
-
-
 #: Deliberately wrong methods for the checks of this module (collected by wrong_models).
 WRONG_MODELS: list[WrongModel] = [
     WrongModel("ks2d_pde.sipf_agreement", {"solver": chi_flipped_solver},
                "PDE with chi's sign flipped (repulsion)"),
     WrongModel("ks2d_pde.particles_agreement", {"particles": half_constant_particles},
                "pair-drift constant halved (1/(4 pi) in place of 1/(2 pi))"),
-    WrongModel("ks2d_pde.particles_agreement", {"solver": chi_halved_solver}, "PDE with chi halved"),
+    WrongModel("ks2d_pde.particles_agreement", {"solver": half_chi_solver}, "PDE with chi halved"),
 ]
