@@ -50,6 +50,14 @@ class PDESolver(Protocol):
             Stop and report a blow-up once a block of 2 x 2 cells holds more than this fraction
             of the mass, in (0, 1] (the positivity check runs deeper into the aggregation).
 
+        The configurations the checks ask for (raise ``NotImplementedError`` for one your method
+        lacks: the check stops there and reports the message; the smoke test uses the first):
+        periodic box field with eps = 0; ``space_order``/``time_order``: also no-flux with
+        eps = 0.1 (``time_order``: periodic with eps = 1e-4, dt >= eps); ``positivity_mass``:
+        eps = 0 and 0.01, no-flux and periodic, with ``blowup_fraction=0.6``; ``sipf_agreement``:
+        periodic box field, eps = 0.05, k = 0.1, ``c0`` zero; ``second_moment_identity``,
+        ``critical_mass_dichotomy``, ``merger``, ``particles_agreement``: the free-space field.
+
         Returns
         -------
         continuum.ks2d_minimal.MinimalKS2DRecord
@@ -60,7 +68,7 @@ class PDESolver(Protocol):
 
 
 def _smoke_pde(method: Callable) -> None:
-    p = MinimalKS2DParams(n=16, L=8.0)
+    p = MinimalKS2DParams(n=16, L=8.0, boundary="periodic")  # the simplest case: periodic, parabolic-elliptic
     rho0 = K.gaussian_bumps(p, [[0.0, 0.0]], [1.0], [1.0])
     out = expect_attrs("ks2d_pde.solver", method(p, rho0, [0.0, 1e-3]),
                        ("times", "rho", "c", "mass", "min_rho", "blew_up", "blowup_time"))
