@@ -1,15 +1,18 @@
-"""asv benchmarks of the Keller-Segel solvers ([CHEMOTAXIS] §6) and a tracked convergence order.
+"""asv benchmarks of the Keller-Segel solvers ([CHEMOTAXIS] §6, [SIPF] Eq. 1 in 2D) and a tracked convergence order.
 
 1D: seed grid (L = 100, 200 cells), D_u = 1, D_v = 20, a = 1, chi0 = 40. The seed
 algorithm (numpy) is timed to T = 4 (it blows up at t ~ 6); the finite-volume numba
 kernel to the seed's T = 100. 2D: the VisualPDE preset (D = 1, a = 0.1, c = 4) on
-64^2 cells to t = 20; 128^2 to t = 100 only with ``ACTIVEBENCH_ASV_SLOW=1``.
+64^2 cells to t = 20; 128^2 to t = 100 only with ``ACTIVEBENCH_ASV_SLOW=1``. 2D minimal model
+(continuum.ks2d_minimal): parabolic-elliptic, two sub-critical bumps (4 pi, 3 pi), 64^2 cells on
+L = 8 to t = 0.2, with the periodic box field (FFT) and with the free-space field (2n x 2n FFT).
 """
 
 import os
 
 import numpy as np
 
+from continuum import ks2d_minimal
 from continuum.keller_segel import KellerSegel1DParams, KellerSegel2DParams, fv_run, ks2d_run, seed_scheme_run
 from verification import stats
 from verification.keller_segel import derivation as deriv
@@ -112,3 +115,23 @@ class KellerSegelConvergence:
     # version 1 tracked the raw order, which asv compare read as lower-is-better)
     track_growth_rate_order.unit = "|fitted order - 2|"
     track_growth_rate_order.version = 2
+
+
+class MinimalKS2D:
+    """2D minimal Keller-Segel finite volumes (numba kernel): one run to t = 0.2 on 64^2 cells, per field kind."""
+
+    rounds, repeat, warmup_time = ROUNDS, REPEAT, WARMUP_TIME
+
+    params = (["box", "free"],)
+    param_names = ["field"]
+    timeout = 120
+
+    def setup(self, field):
+        boundary = "periodic" if field == "box" else "neumann"
+        self.model = ks2d_minimal.MinimalKS2DParams(L=8.0, n=64, field=field, boundary=boundary)
+        self.rho0 = ks2d_minimal.gaussian_bumps(self.model, [[-1.0, 0.0], [1.2, 0.5]], [4 * np.pi, 3 * np.pi],
+                                                [0.5, 0.5])
+        ks2d_minimal.run(self.model, self.rho0, [0.0, 0.01])
+
+    def time_run(self, field):
+        ks2d_minimal.run(self.model, self.rho0, [0.2])

@@ -31,6 +31,7 @@ TIME_BENCHMARKS = {
     "bench_keller_segel.KellerSegel1D.time_fv_numpy_T4",
     "bench_keller_segel.KellerSegel1D.time_seed_numpy_T4",
     "bench_keller_segel.KellerSegel2D.time_ks2d",
+    "bench_keller_segel.MinimalKS2D.time_run",
     "bench_mips.MipsCahnHilliard.time_steps",
     "bench_mips.MipsSeedWorkloadSlow.time_seed_run",
     "bench_mips.MipsWalkers.time_advance",
