@@ -20,6 +20,7 @@ from agents.run_tumble_nd import RunTumbleNDParams, simulate_nd, simulate_nd_num
 from agents.sipf import SIPFParams, run_sipf, uniform_ball
 from continuum import cahn_hilliard as ch
 from continuum import keller_segel as ks
+from continuum import ks2d_minimal as ksm
 from continuum.disc import DiscParams, DiscSolver
 from continuum.fokker_planck import FluxFormFPE
 from continuum.gradient_flow import GradientFlow1D
@@ -325,6 +326,36 @@ def test_ks2d_preset_run_arguments(u_level, t, theta, backend, sensitivity, deca
     except ValueError:
         return
     assert _finite(rec.u, rec.v)
+
+
+# -- continuum/ks2d_minimal.py -----------------------------------------------------------------------
+@fast
+@given(mu=anything, chi=anything, eps=anything, k=anything, L=anything, n=int_like,
+       boundary=st.sampled_from(["neumann", "periodic", "x"]), field=st.sampled_from(["box", "free", "y"]))
+def test_minimal_ks2d_params_construct_or_raise(mu, chi, eps, k, L, n, boundary, field):
+    try:
+        p = ksm.MinimalKS2DParams(mu, chi, eps, k, L, n + 8 if isinstance(n, int) else n, boundary, field)
+    except ValueError:
+        return
+    assert p.h > 0
+    assert p.field != "free" or (p.eps == 0 and p.k == 0 and p.boundary == "neumann")
+
+
+@fast
+@given(level=field_value, t=short_time, theta=theta_value, backend=st.sampled_from(["numba", "numpy", "x"]),
+       chi=st.floats(-20.0, 20.0), eps=st.sampled_from([0.0, 1e-3, 1.0]),
+       fraction=st.one_of(st.floats(0.3, 1.0), st.sampled_from([math.nan, 0.0, 2.0])))
+def test_minimal_ks2d_run_finishes_finite_or_raises(level, t, theta, backend, chi, eps, fraction):
+    p = ksm.MinimalKS2DParams(chi=chi, eps=eps, k=0.5, L=8.0, n=16, boundary="periodic")
+    rho0 = ksm.gaussian_bumps(p, [[0.0, 0.0]], [5.0], [1.0])
+    rho0[0, 0] = level
+    try:
+        rec = ksm.run(p, rho0, [0.0, t], theta=theta, backend=backend, blowup_fraction=fraction)
+    except ValueError:
+        return
+    assert _finite(rec.rho, rec.c, rec.final_rho)
+    assert rec.min_rho >= 0.0
+    assert rec.blew_up or rec.times.size == 2
 
 
 # -- continuum/disc.py -------------------------------------------------------------------------------
