@@ -107,9 +107,9 @@ STEPPERS = ("heun", "euler")
 #: The c of Heun's second stage (eps > 0): the step formula with rho linear from rho^n to the first
 #: stage's rho (ours, second order for every eps), or the exponential Euler stage from rho^n alone.
 C_STAGES = ("rho_stage", "rho_n")
-#: Lower estimates of the cost of one cell-step (two stages, two field solves) on one core [ns]:
-#: measured 190-260 ns (numba, n = 64-256, box field) and 300-700 ns (free field, 2n x 2n FFTs;
-#: numpy twin 350-600 ns) under a load of ~2 on 2 cores; rounded down.
+#: Lower estimates of the cost of one cell-step (two stages, two field solves) on one core [ns]: CPU
+#: time measured with one thread at load ~1, n = 64-256 to t = 0.02, box (periodic, no-flux) and free
+#: fields: numba 126-192 ns, numpy twin 232-388 ns (n = 64-128); rounded well down.
 NS_PER_CELL_STEP = {"numba": 60.0, "numpy": 100.0}
 
 
