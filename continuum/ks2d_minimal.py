@@ -62,8 +62,9 @@ Blow-up (reported, never returned as a NaN): the run stops when a block of 2 x 2
 than ``blowup_fraction`` of the mass (the aggregate has collapsed to the grid scale), or when the
 step falls below ``dt_floor``; the record gives the time and the reason. A block, not one cell:
 an aggregate collapsing onto a cell corner splits evenly over four cells (a Gaussian centred at
-the origin of an even grid), and a one-cell rule at 1/4 never fired there (n = 128, M = 12 pi,
-free field: the four cells held 0.122 each at 2 T*, with 87 % of the mass within r < 0.4).
+the origin of an even grid), and a one-cell rule at 1/4 never fired there (n = 64, L = 10,
+M = 12 pi, free field: the four cells held 0.122 each at 2 T*, with 87 % of the mass within
+r < 0.4; n = 128: not fired by t = 0.6 > T* = 0.5).
 
 Options for the checks' wrong models (``run`` keywords; the defaults are the scheme above):
 ``reconstruction="none"`` (first-order upwind: the cell values as face values; positive under the
