@@ -131,9 +131,21 @@ def test_local_pool_survives_a_killed_worker(tmp_path):
     out = tmp_path / "s"
     me = psutil.Process()
 
+    def pool_workers():
+        """The pool's worker processes (spawned: ``spawn_main`` in their command line), not the
+        multiprocessing resource tracker, whose death breaks the shared-memory bookkeeping instead."""
+        found = []
+        for p in me.children(recursive=True):
+            try:
+                if "spawn_main" in " ".join(p.cmdline()):
+                    found.append(p)
+            except psutil.Error:
+                continue
+        return found
+
     def killer():
         _wait_for(lambda: len(list((out / "tasks").glob("*.json"))) >= 1)
-        kids = [p for p in me.children(recursive=True) if "python" in p.name().lower()]
+        kids = pool_workers()
         if kids:
             kids[-1].kill()
 
