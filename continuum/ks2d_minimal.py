@@ -579,12 +579,13 @@ def _march(params, rho, c, t, theta, dt_max, backend, blowup_fraction, dt_floor,
                 blow_t, reason = now, "step floor"
                 break
             dt = min(dt_rule, dt_max, tk - now)
+            if parabolic:  # transforms of the step's start, shared by every retry of the step
+                r0_hat = _forward(rho, params.boundary)
+                c_hat = _forward(c, params.boundary)
             while True:
                 rho1 = rho + dt * rate1
                 if parabolic:
                     integrator.set_step(dt)
-                    r0_hat = _forward(rho, params.boundary)
-                    c_hat = _forward(c, params.boundary)
                     if stage_rho and not euler:  # rho linear from rho^n to the stage's rho1
                         c1 = _inverse(integrator.step(c_hat, r0_hat, _forward(rho1, params.boundary)), n,
                                       params.boundary)

@@ -121,6 +121,23 @@ def order_part(label: str, what: str, diffs: np.ndarray) -> tuple[Part, dict]:
                   "fitted_order_all_points": fit, "fitted_order_se": se}
 
 
+def order_plot(curves: dict, xlabel: str, what: str):
+    """Plot hook of an order check: L1 differences vs step per case ``{label: (steps, diffs)}``, with a slope-2 line."""
+
+    def plot(fig):
+        ax = fig.add_subplot(111)
+        for label, (s, d) in curves.items():
+            ax.loglog(s, d, "o-", label=label)
+        s0, d0 = next(iter(curves.values()))
+        ax.loglog(s0, d0[-1] * (s0 / s0[-1]) ** 2, "k--", lw=0.7, label="slope 2")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("L1 difference of rho / mass")
+        ax.legend(fontsize=7)
+        ax.set_title(f"2D minimal KS: self-convergence in {what}", fontsize=8)
+
+    return plot
+
+
 # ----------------------------------------------------------------------------- positivity and mass
 @check("ks2d_pde.positivity_mass", source=cite("SIPF", "Eq. 1 (d = 2) and §2.1 (8 pi critical mass); "
                                                       "positivity bound derived in continuum.ks2d_minimal"),
@@ -214,18 +231,7 @@ def space_order(ctx: CheckContext, solver: PDESolver = SOLVER.default) -> CheckR
         details[label] = info
         curves[label] = (np.array([SMOOTH_L / a for a in ns[:-1]]), np.array(d1))
 
-    def plot(fig):
-        ax = fig.add_subplot(111)
-        for label, (h, d) in curves.items():
-            ax.loglog(h, d, "o-", label=label)
-        h0, d0 = next(iter(curves.values()))
-        ax.loglog(h0, d0[-1] * (h0 / h0[-1]) ** 2, "k--", lw=0.7, label="slope 2")
-        ax.set_xlabel("h (grid n vs 2n)")
-        ax.set_ylabel("L1 difference of rho / mass")
-        ax.legend(fontsize=7)
-        ax.set_title("2D minimal KS: self-convergence in space", fontsize=8)
-
-    return ctx.result(parts, details, plot)
+    return ctx.result(parts, details, order_plot(curves, "h (grid n vs 2n)", "space"))
 
 
 # ----------------------------------------------------------------------------- order in time
@@ -274,18 +280,7 @@ def time_order(ctx: CheckContext, solver: PDESolver = SOLVER.default) -> CheckRe
         details[label] = info
         curves[label] = (np.array([T / N for N in steps_list[:-1]]), d1)
 
-    def plot(fig):
-        ax = fig.add_subplot(111)
-        for label, (dt, d) in curves.items():
-            ax.loglog(dt, d, "o-", label=label)
-        dt0, d0 = next(iter(curves.values()))
-        ax.loglog(dt0, d0[-1] * (dt0 / dt0[-1]) ** 2, "k--", lw=0.7, label="slope 2")
-        ax.set_xlabel("dt (dt vs dt/2)")
-        ax.set_ylabel("L1 difference of rho / mass")
-        ax.legend(fontsize=7)
-        ax.set_title("2D minimal KS: self-convergence in time", fontsize=8)
-
-    return ctx.result(parts, details, plot)
+    return ctx.result(parts, details, order_plot(curves, "dt (dt vs dt/2)", "time"))
 
 
 # ----------------------------------------------------------------------------- wrong models
