@@ -55,17 +55,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import finufft
 import mesa
 import numpy as np
 
+from agents import nufft
 from agents.sipf_kernels import Y_MAX, pair_drift
 from verification import validation as V
 
-NUFFT_EPS = 1e-12
-# One OpenMP thread: measured on the shared 2-core machine, nthreads=2 made a P = 300 type-1
-# NUFFT 25x slower (3 ms -> 80 ms; its threads spin against numba's pool) and P = 1e4 no faster.
-NTHREADS = 1
+#: finufft tolerance, from the error budget of the drift. Budget: the fast drift must match the
+#: paper-literal step to 1e-6 relative (``sipf.fast_vs_reference``). With upsampling 2
+#: (:mod:`agents.nufft`) the drift ``grad K * c`` at the particles comes out ~10 eps relative to its
+#: maximum (measured at P = 1e4, H = 24: 8.7e-9 at eps 1e-8, 6.8e-10 at 1e-9, 1.08e-7 at 1e-7), so
+#: eps = 1e-8 spends 1e-7 of the 1e-6: a factor 10 kept for larger H and other data. The pair term
+#: (exact) dominates the total drift, whose error is then ~1e-10. The zero mode needs no NUFFT: it is
+#: set to its exact value ``M0 / L^3`` (the total mass), so the c0 identity of Eq. (42) is untouched
+#: by eps. Halves the transforms' time against the former eps 1e-12 (42 -> 20 ms at P = 1e4, H = 24).
+NUFFT_EPS = 1e-8
 #: Allowed box sides [length]: ``L**dim`` and ``M0 / (P L**dim)`` must neither overflow nor underflow to 0.
 L_RANGE = (1e-100, 1e100)
 
@@ -287,8 +292,10 @@ def rho_modes_fast(params: SIPFParams, x: np.ndarray) -> np.ndarray:
     th = _theta(params, x)
     n = params.H + 1
     w = np.full(x.shape[0], params.mass / (x.shape[0] * params.L**3), dtype=complex)
-    return finufft.nufft3d1(th[0], th[1], th[2], w, (n, n, n), eps=NUFFT_EPS, isign=-1,
-                            nthreads=NTHREADS)
+    modes = nufft.type1(th, w, (n, n, n), NUFFT_EPS)
+    c = params.H // 2
+    modes[c, c, c] = params.mass / params.L**3  # the zero mode exactly: sum_p w_p
+    return modes
 
 
 def rho_modes_reference(params: SIPFParams, x: np.ndarray) -> np.ndarray:
@@ -343,7 +350,7 @@ def field_drift_fast(params: SIPFParams, x: np.ndarray, alpha_prev: np.ndarray) 
     """``Q[c_{n-1}](X^p)`` (Eq. 30 quadrature of grad K * c) by one type-2 NUFFT; shape (P, 3)."""
     th = _theta(params, x)
     f = np.ascontiguousarray(quadrature_symbol(params) * alpha_prev[None])
-    v = finufft.nufft3d2(th[0], th[1], th[2], f, eps=NUFFT_EPS, isign=1, nthreads=NTHREADS)
+    v = nufft.type2(th, f, NUFFT_EPS)
     return np.ascontiguousarray(v.real.T)
 
 
@@ -414,10 +421,51 @@ def pair_drift_reference(params: SIPFParams, x: np.ndarray) -> np.ndarray:
     return out * (params.mass / P)
 
 
-def pair_drift_fast(params: SIPFParams, x: np.ndarray) -> np.ndarray:
-    """Eq. (31) by the parallel numba kernel (vectorized exp); shape (P, 3)."""
+#: Fewest particles at which ``pair_drift_fast(..., method="auto")`` uses the fast multipole method.
+#: The crossover measured by ``activebench bench sipf3d`` (direct kernel on 2 threads against the
+#: single-threaded FMM3D wheel at FMM_EPS): see the bench's "FMM crossover" row.
+FMM_MIN_PARTICLES = 150_000
+#: FMM3D tolerance: measured error against the direct sum max|dv| / max|v| <= 2e-8 at P = 1e4-1e5
+#: (relative 2-norm <= 5e-8), inside the 1e-6 budget of the pair field with a factor 20.
+FMM_EPS = 1e-6
+PAIR_METHODS = ("auto", "direct", "fmm")
+
+
+def pair_drift_direct(params: SIPFParams, x: np.ndarray) -> np.ndarray:
+    """Eq. (31) by the parallel numba kernel, exact O(P^2) sum; shape (P, 3)."""
     xt = np.ascontiguousarray(x.T)
     return pair_drift(xt[0], xt[1], xt[2], params.beta, params.mass / x.shape[0])
+
+
+def pair_drift_fmm(params: SIPFParams, x: np.ndarray, eps: float = FMM_EPS) -> np.ndarray:
+    """Eq. (31) by the Helmholtz fast multipole method of FMM3D at imaginary wavenumber, O(P); shape (P, 3).
+
+    ``hfmm3d`` sums ``e^{i zk r} / (4 pi r)`` over the other sources (the self term dropped); with
+    ``zk = i beta`` that is the Yukawa kernel ``K(r) = e^{-beta r} / (4 pi r)`` of Eq. (25), and
+    ``grad K(X^p - X^q) = -grad_x [e^{-beta |x - X^q|} / (4 pi |x - X^q|)]`` at ``x = X^p``, so
+    ``D(X^p) = -(M0/P) Re grad`` (checked against the direct sum in the tests and the bench).
+    """
+    import fmm3dpy  # optional at import time: only runs above FMM_MIN_PARTICLES need it
+
+    P = x.shape[0]
+    if P < 2:
+        return np.zeros_like(x)
+    out = fmm3dpy.hfmm3d(eps=eps, zk=1j * params.beta, sources=np.ascontiguousarray(x.T),
+                         charges=np.ones(P, dtype=complex), pg=2)
+    return np.ascontiguousarray(out.grad.real.T) * (-params.mass / P)
+
+
+def pair_drift_fast(params: SIPFParams, x: np.ndarray, method: str = "auto") -> np.ndarray:
+    """Eq. (31) at the particles; shape (P, 3).
+
+    ``method``: ``"direct"`` (exact numba sum), ``"fmm"`` (:func:`pair_drift_fmm`) or ``"auto"``:
+    the FMM from :data:`FMM_MIN_PARTICLES` particles on, the direct sum below.
+    """
+    if method not in PAIR_METHODS:
+        raise ValueError(f"method must be one of {PAIR_METHODS}, got {method!r}")
+    if method == "fmm" or (method == "auto" and x.shape[0] >= FMM_MIN_PARTICLES):
+        return pair_drift_fmm(params, x)
+    return pair_drift_direct(params, x)
 
 
 def _step_pieces(params: SIPFParams, x: np.ndarray, alpha_prev: np.ndarray, rho_modes, pair_drift_fn,
@@ -463,6 +511,8 @@ class StepCost:
         ``||c||_inf`` on the grid after every step, per mode.
     normal : float
         One standard normal of the noise (``noise_substeps * P * dim`` per step).
+    fmm_point : float
+        The fast multipole pair sum per particle, used from :data:`FMM_MIN_PARTICLES` on (inf: no FMM).
     """
 
     pair: float
@@ -472,6 +522,7 @@ class StepCost:
     drift_mode: float
     grid_mode: float
     normal: float
+    fmm_point: float = math.inf
 
 
 #: Measured on this shared 2-core machine, one thread: pair kernel 8.2-10.6 ns per pair (P = 2000-4000;
@@ -479,9 +530,10 @@ class StepCost:
 #: for 1e4 steps); type-1 NUFFT 4.5-5.2 us per particle (H = 4, P = 1e4-1e5) and 1.2-1.6 us per mode
 #: (P = 10, H = 64-128); type-2 (3 components) 12.6-12.8 us per particle and 3.7-4.3 us per mode; a whole
 #: step without the field drift 190-490 ns per mode, with it 815-1360 (P = 10, H = 24-48); ``||c||_inf``
-#: 120-230 ns per mode; one normal 35 ns. Rounded down (pairs below the 2-core figure).
+#: 120-230 ns per mode; one normal 35 ns; the FMM3D pair sum (single-threaded wheel, eps 1e-6) 158-194 us
+#: per particle at P = 1e4-1e6. Rounded down (pairs below the 2-core figure).
 COST_3D = StepCost(pair=2.0, rho_point=1000.0, rho_mode=100.0, drift_point=3000.0, drift_mode=300.0,
-                   grid_mode=20.0, normal=20.0)
+                   grid_mode=20.0, normal=20.0, fmm_point=1e5)
 
 
 @dataclass(frozen=True)
@@ -635,6 +687,8 @@ def require_run_work(params, sp: Space, P: int, n_steps: int, noise_substeps: in
     modes = float(params.H + 1) ** sp.dim
     builtin = isinstance(method, str) or method in sp.methods.values()
     pairs = float(P) * float(P) if builtin and params.chi != 0 else 0.0
+    if pairs and P >= FMM_MIN_PARTICLES and math.isfinite(c.fmm_point):  # the "auto" pair sum switches to FMM
+        pairs = float(P) * c.fmm_point / c.pair
     other = c.grid_mode * modes + c.normal * noise_substeps * float(P) * sp.dim
     if builtin:
         other += c.rho_point * P + c.rho_mode * modes

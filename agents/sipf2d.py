@@ -48,16 +48,16 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-import finufft
 import numpy as np
 from numba import njit, prange
 from numpy.polynomial import chebyshev as _cheb
 from scipy.special import k1, k1e
 
 from agents import sipf as S
+from agents.nufft import finufft  # its OpenMP runtime set to passive waiting (agents.nufft)
 
 NUFFT_EPS = 1e-12
-NTHREADS = 1  # as agents.sipf: nthreads > 1 spins against numba's pool on the shared 2-core machine
+NTHREADS = 1  # one thread: the 2D transforms are small (H <= 64); the 3D path chooses per P (agents.nufft)
 #: Largest beta*r allowed (as agents.sipf_kernels.Y_MAX): K_1 ~ e^{-y} underflows soon after.
 Y_MAX = 655.0
 _INV2PI = 1.0 / (2.0 * math.pi)

@@ -53,6 +53,8 @@ def format_table(result: dict) -> str:
     out += [line(c) for c in cells]
     if result.get("ratios"):
         out += ["", "ratios:"] + [f"  {k:36s} {v:10.3g}" for k, v in result["ratios"].items()]
+    if result.get("goal_rows"):
+        out += ["", "goals, measured side by side:"] + format_goal_rows(result["goal_rows"])
     if result.get("goals"):
         out += ["", "goals:"]
         for k, g in result["goals"].items():
@@ -81,3 +83,24 @@ def format_table(result: dict) -> str:
     for n in result.get("notes", []):
         out.append(f"note: {n}")
     return "\n".join(out)
+
+
+def format_goal_rows(goal_rows: list[dict]) -> list[str]:
+    """Lines of the side-by-side goal table: each row's measurement, its goal, MET / NOT MET, notes.
+
+    A goal row is ``{"name", "measured", "goal", "met", "notes"}`` with ``measured`` and ``goal``
+    as text (units included) and ``met`` a bool, or None for a row without a goal (shown as "-").
+    """
+    head = ("row", "measured", "goal", "verdict")
+    cells = [(g["name"], g["measured"], g.get("goal") or "-",
+              "-" if g.get("met") is None else ("MET" if g["met"] else "NOT MET")) for g in goal_rows]
+    widths = [max(len(head[k]), *(len(c[k]) for c in cells)) for k in range(4)]
+    indent = sum(widths) + 2 * 4 + 2
+    lines = []
+    for c, g in zip([head, *cells], [{}, *goal_rows], strict=True):
+        left = "  " + "  ".join(c[k].ljust(widths[k]) for k in range(4))
+        wrapped = textwrap.wrap(g.get("notes", ""), max(40, 130 - indent)) or [""]
+        lines.append(f"{left}  {wrapped[0]}".rstrip())
+        lines += [" " * indent + w for w in wrapped[1:]]
+    lines.insert(1, "  " + "  ".join("-" * w for w in widths))
+    return lines

@@ -47,7 +47,7 @@ from verification.sipf import derivation as deriv
 from verification.sipf.cases import PAPER
 from verification.sipf.protocols import PIECES, RUN, Pieces3D, Run3D
 
-#: Relative rounding allowance of one field step (NUFFT eps 1e-12, with margin).
+#: Relative rounding allowance of one field step (the field step itself is FFT-free; with margin).
 ROUND = 1e-9
 
 
@@ -274,7 +274,8 @@ def eps_to_zero(ctx: CheckContext, pieces: Pieces3D = PIECES.default) -> CheckRe
     bias = float(np.max(np.abs(1 - np.log(A[:-1] / A[1:]) / np.log(ea[:-1] / ea[1:]))))
     parts = [
         Part("relative L2 distance of c(T) at eps = 0 to the elliptic field rho_hat(X_T)/(|w|^2 + k^2)", errs[0.0],
-             0.0, ROUND, "rounding: Eq. 32 with eps = 0 is the elliptic solve itself (NUFFT eps 1e-12, margin)"),
+             0.0, ROUND, "rounding: Eq. 32 with eps = 0 is the elliptic solve itself (the same modes; round-off, "
+             "margin)"),
         Part("fitted order in eps of the distance to the elliptic field (eps = 1e-2, 1e-3, 1e-4)", order, 1.0,
              stats.Z * se + bias,
              f"discretization + fit: derived A/(1-A) = {recursion_coefficient()} (linear in eps); tolerance = "
