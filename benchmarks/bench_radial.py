@@ -2,11 +2,13 @@
 
 Radial: paper parameters (mu = chi = 1, eps = 1e-4, k = 0.1, R = 20), M0 = 40, to t = 0.05 on
 n_r = 2000 (dt = 1e-4) and 20000 (dt = 1e-5, only with ``ACTIVEBENCH_ASV_SLOW=1``). Particles:
-P = 64, 64 replicas, 100 steps. Tracked: the fitted spatial order of the radial scheme.
+P = 64, 64 replicas, 100 steps. Tracked: the fitted spatial order of the radial scheme, and the ns per
+radial cell-step of the numba kernel on the paper's grid (issue 14).
 """
 
 import math
 import os
+import time
 
 import numpy as np
 
@@ -102,3 +104,31 @@ class RadialConvergence:
     # version 1 tracked the raw order, which asv compare read as lower-is-better)
     track_spatial_order.unit = "|fitted order - 2|"
     track_spatial_order.version = 2
+
+
+class RadialCellStep:
+    """ns per cell-step of the radial numba kernel on the paper's grid (n_r = 2e5, dt = 1e-5, M0 = 40), 1 thread.
+
+    One cell-step is one cell of one backward-Euler step (both tridiagonal solves, [SIPF] Eqs. 44-45). Measured
+    as the CPU time of this process over 50 steps (1e7 cell-steps, ~0.1 s), the least of 3 runs: CPU time and
+    the minimum keep other processes on the machine out of the number as far as they can be kept out.
+    """
+
+    timeout = 300
+
+    def setup(self):
+        self.p = BASE.replace(n_r=200_000, dt=1e-5)
+        run_radial(self.p.replace(n_r=64), 5 * self.p.dt)
+
+    def track_ns_per_cell_step(self):
+        best = math.inf
+        n_steps = 50
+        for _ in range(3):
+            c0 = time.process_time()
+            run_radial(self.p, n_steps * self.p.dt, n_series=10)
+            best = min(best, time.process_time() - c0)
+        return 1e9 * best / (n_steps * self.p.n_r)
+
+    # lower is better
+    track_ns_per_cell_step.unit = "ns per cell-step"
+    track_ns_per_cell_step.version = "radial-cell-step-1"
