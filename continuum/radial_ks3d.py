@@ -80,9 +80,9 @@ FLUSH = 1e-200
 #: Lower estimates of the cost of one cell-step on one core [ns], for the work cap. Measured on this
 #: machine (2 shared cores): numba kernel 17-19 ns CPU time at n_r = 200-2000 (24-34 ns wall under
 #: load; 25 ns at n_r = 2e5), numpy/solve_banded twin 170-330 ns wall (n_r = 2000-2e5); rounded down.
-#: The fused kernel of issue 14 measured 7.7-11 ns CPU time (n_r = 2000-2e5, load 5 on 2 cores); the
-#: numba value is kept at 15 until it is re-measured on an idle machine (tests pin the refusals it implies).
-NS_PER_CELL_STEP = {"numba": 15.0, "numpy": 50.0}
+#: The fused kernel of issue 14 measured 7.7-11 ns CPU time (n_r = 2000-2e5, load 5 on 2 cores), 8.75 ns
+#: in cache; its lower estimate is 7 ns.
+NS_PER_CELL_STEP = {"numba": 7.0, "numpy": 50.0}
 #: float64 arrays of n_r values a run holds at once besides its profiles (grid: r, faces, areas,
 #: volumes; rho, c and the start's temporaries; the c factorization and the kernel's work rows, or
 #: the twin's two banded matrices and right-hand sides), an upper count.

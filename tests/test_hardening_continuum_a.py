@@ -179,7 +179,7 @@ def test_radial_long_run_is_refused():
 
 
 def test_radial_tiny_step_is_refused(cap_hours):
-    # 2e12 cell-steps: >= 8.3 h at the 15 ns lower estimate: refused by the default 6 h cap and under 1 h.
+    # 2e12 cell-steps: >= 3.9 h at the 7 ns lower estimate: refused under a 1 h cap.
     cap_hours(1)
     with pytest.raises(LimitError, match=r"run_radial to t_end = 1 with dt = 1e-09 on n_r = 2000 cells needs "
                                          r"2e\+12 cell-steps.*the cap is .*\(1 h"):
@@ -188,8 +188,9 @@ def test_radial_tiny_step_is_refused(cap_hours):
 
 def test_radial_tiny_step_is_refused_by_the_default_cap(monkeypatch):
     monkeypatch.delenv("ACTIVEBENCH_MAX_HOURS", raising=False)
-    with pytest.raises(LimitError, match=r"dt = 1e-09 on n_r = 2000 cells needs 2e\+12 cell-steps.*\(6 h"):
-        radial_solver(RadialKSParams(dt=1e-9), 1.0)
+    # 2e13 cell-steps: >= 39 h at the 7 ns lower estimate, over the default 6 h cap
+    with pytest.raises(LimitError, match=r"dt = 1e-10 on n_r = 2000 cells needs 2e\+13 cell-steps.*\(6 h"):
+        radial_solver(RadialKSParams(dt=1e-10), 1.0)
     with pytest.raises(LimitError, match=r"dt = 1e-09 on n_r = 20000 cells needs 2e\+13 cell-steps.*\(6 h"):
         radial_solver(RadialKSParams(dt=1e-9, n_r=20000), 1.0)
 
