@@ -49,7 +49,7 @@ def test_plans_are_reused_and_give_the_one_shot_result():
     assert not np.array_equal(a, b)
 
 
-@pytest.mark.parametrize(("n_points", "cap", "expected"), [(100, 2, 1), (4000, 2, 1), (8000, 2, 2), (10**6, 2, 2),
+@pytest.mark.parametrize(("n_points", "cap", "expected"), [(100, 2, 1), (4999, 2, 1), (5000, 2, 2), (10**6, 2, 2),
                                                      (10**6, 1, 1)])
 def test_threads_for(monkeypatch, n_points, cap, expected):
     monkeypatch.setattr(nufft, "max_threads", cap)
