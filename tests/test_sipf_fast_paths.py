@@ -96,3 +96,17 @@ def test_work_cap_counts_the_fmm_linearly():
     t_small = S.require_run_work(p, sp, S.FMM_MIN_PARTICLES, 1)
     t_big = S.require_run_work(p, sp, 4 * S.FMM_MIN_PARTICLES, 1)
     assert 3.0 < t_big / t_small < 5.0
+
+
+def test_nufft_results_do_not_depend_on_the_thread_count(monkeypatch):
+    """Type-1 stays on one thread by default; type-2 (per-point interpolation) is identical on 1 and 2."""
+    x = S.uniform_ball(6000, seed=8)
+    th = np.ascontiguousarray((2 * np.pi / P_SMALL.L) * x.T)
+    w = np.full(6000, 1.0 + 0j)
+    f = np.ascontiguousarray(np.random.default_rng(2).standard_normal((3, 13, 13, 13)) + 0j)
+    out = {}
+    for cap in (1, 2):
+        monkeypatch.setattr(nufft, "max_threads", cap)
+        out[cap] = (nufft.type1(th, w, (13, 13, 13), 1e-8), nufft.type2(th, f, 1e-8))
+    np.testing.assert_array_equal(out[1][0], out[2][0])
+    np.testing.assert_array_equal(out[1][1], out[2][1])
