@@ -126,6 +126,43 @@ def test_importable_name_of_the_tasks():
         importable_name(lambda **kw: {})
 
 
+def test_critical_mass_noise_grid_couples_dt_and_2dt():
+    """Runs at dt and 2 dt with one seed share the Brownian path; dt <= NOISE_DT draws as before."""
+    from verification.sipf import critical_mass as cm
+
+    assert cm.NOISE_DT == 1e-3
+    assert [cm.noise_substeps(dt) for dt in (1e-4, 5e-4, 1e-3, 1.5e-3, 2e-3, 4e-3)] == [1, 1, 1, 1, 2, 4]
+    for bad in (0.0, -1e-3, math.nan, math.inf, "1e-3"):
+        with pytest.raises(ValueError, match="dt"):
+            cm.noise_substeps(bad)
+    # chi = 0: pure Brownian motion, so 2 steps of dt and 1 step of 2 dt end at the same place
+    # (sqrt(2 mu dt)(N1 + N2) both ways); round-off only (positions O(1), two additions)
+    p = cm.sipf_params("unit_ball", 48.0, 4, 1e-3).replace(chi=0.0)
+    x0 = S.uniform_ball(40, seed=3)
+    fine = S.run_sipf(p, x0, 2, seed=4, noise_substeps=cm.noise_substeps(p.dt))
+    coarse = S.run_sipf(p.replace(dt=2e-3), x0, 1, seed=4, noise_substeps=cm.noise_substeps(2e-3))
+    np.testing.assert_allclose(coarse.positions[-1], fine.positions[-1], rtol=0, atol=1e-14)
+    assert not np.allclose(fine.positions[-1], x0)
+
+
+def test_critical_mass_task_draws_noise_on_the_grid(monkeypatch):
+    """sipf_task hands run_sipf the noise_substeps of its dt (the base size draws as before)."""
+    from verification.sipf import critical_mass as cm
+
+    seen = []
+    real = S.run_sipf
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("noise_substeps", 1))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(S, "run_sipf", spy)
+    for dt in (1e-3, 2e-3):
+        out = cm.sipf_task("unit_ball", 48.0, 4, 20, dt, 4e-3, 5)
+        assert math.isfinite(out["peak_above_mean"])
+    assert seen == [1, 2]
+
+
 @pytest.mark.slow
 def test_critical_mass_with_half_noise_collapses_below_the_bracket(monkeypatch):
     """Half the noise: 46.7 (the low end of the narrowed bracket) already collapses."""

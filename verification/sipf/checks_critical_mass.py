@@ -2,14 +2,22 @@
 
 [SIPF] §4.3, Fig. 8: uniform ball of radius 1, Eq. (35) parameters, c(0) = 0, T = 1; the
 paper brackets the critical mass in (47.6, 47.8) from the ratio of ||c||_inf at H = 24 and 12.
-Our criterion (see :mod:`verification.sipf.critical_mass`): (max c - mean c) ratio above the
-midpoint between 1 and the point-mass ratio of Eq. (39).
+Our criterion (see :mod:`verification.sipf.critical_mass`): (max c - mean c) ratio above a quarter
+of the way from 1 to the point-mass ratio of Eq. (39).
 
 The paper's size (P = 1e4, dt = 1e-4, 1e4 steps) costs ~26 min per run here and ~9 bisection
-masses x 2 runs, so the check runs a reduced size and says so: P = 2000, dt = 1e-3 with 8
-independent seeds (the bisected mass varies by about 1 between seeds at this P: one seed alone
-is not an estimate), and 2 seeds each with P halved and with dt doubled; the paired differences
-are the sampling-bias and time-step allowances (first-order estimates of the reduced size's error).
+masses x 2 runs, so the check runs a reduced size and says so: P = 2000, dt = 1e-3 with 16
+independent seeds (the bisected mass varies by about 0.9 between seeds at this P, ∝ P^-1/2: one seed
+alone is not an estimate), and 4 seeds each with P halved and with dt doubled, paired with the first
+base seeds; the paired differences are the sampling-bias and time-step allowances (first-order
+estimates of the reduced size's error). The dt-doubled run of a seed follows the Brownian path of
+its base run with the default task (:func:`verification.sipf.critical_mass.noise_substeps`: common
+random numbers; measured correlation ~0.6 of the two runs' collapse times, about half the variance of
+the difference); the P-halved run shares nothing with its pair but the seed.
+The size is the one that makes the tolerance smallest in about an hour on 2 cores: per seed, the
+fixed NUFFT cost makes P < 2000 no cheaper per unit of variance and the O(P^2) pair sum makes
+P > 2000 dearer; the t-quantile at the suite's false-alarm rate and the allowances' own seed
+noise keep the expected tolerance near 2.7 (about 1 needs ~30 core-hours, at P = 4000 and dt = 5e-4).
 The radial FDM reference (Eqs. 44-45) is bisected the same way at two grids. Parts:
 
 1. SIPF critical mass vs the settled critical mass of the continuum problem
@@ -37,7 +45,15 @@ from verification.radial.critical_mass_study import SETTLED_ERROR, SETTLED_MC, S
 from verification.records import CheckContext, CheckResult, Part, check
 from verification.refs import cite
 from verification.sipf.cases import importable_name
-from verification.sipf.critical_mass import TABLE4, radial_brackets, replica_estimate, sipf_brackets, sipf_ratio
+from verification.sipf.critical_mass import (
+    NOISE_DT,
+    TABLE4,
+    noise_substeps,
+    radial_brackets,
+    replica_estimate,
+    sipf_brackets,
+    sipf_ratio,
+)
 from verification.sipf.protocols import BISECTION_TASK, BisectionTask
 from verification.sweep import all_sweeps, resolve_params, run_sweep
 
@@ -45,8 +61,10 @@ from verification.sweep import all_sweeps, resolve_params, run_sweep
 SIPF_SIZES = ({"P": 2000, "dt": 1e-3}, {"P": 1000, "dt": 1e-3}, {"P": 2000, "dt": 2e-3})
 RADIAL_GRIDS = ({"n_r": 4000, "dt": 5e-5}, {"n_r": 2000, "dt": 1e-4})
 #: Independent seeds: at the base size (the spread is the statistical error) and at the two other sizes
-#: (paired with the first base seeds, for the P and dt allowances).
-REPLICAS, REPLICAS_ALT = 8, 2
+#: (paired with the first base seeds, for the P and dt allowances). 16 base seeds: t-quantile x SE
+#: 5.24 x 0.86 / 4 = 1.1 (was 7.88 x 0.31 = 2.4 with 8); 4 pairs: the P allowance's noise ~0.75
+#: (sd of one difference ~1.5), the dt allowance's ~0.4 (path-coupled pairs).
+REPLICAS, REPLICAS_ALT = 16, 4
 WIDTH, HALF_WIDTH = 0.2, 8.0
 
 
@@ -117,6 +135,9 @@ def critical_mass(ctx: CheckContext, sipf_task: BisectionTask = BISECTION_TASK.d
                "shrunk": f"P = 2000, dt = 1e-3 ({REPLICAS} seeds; P = 1000 and dt = 2e-3 with {REPLICAS_ALT}) instead "
                          "of the paper's P = 1e4, dt = 1e-4 (26 min per run here); the paper's size: `activebench "
                          "sweep sipf-critical-mass`",
+               "pairing": f"the first {REPLICAS_ALT} base seeds; with the default task the dt-doubled run follows "
+                          f"its base run's Brownian path (noise_substeps {noise_substeps(SIPF_SIZES[2]['dt'])} on "
+                          f"the {NOISE_DT:g} grid), the P-halved run has its own particles and noise",
                "task_fn": task_fn}
 
     def plot(fig):

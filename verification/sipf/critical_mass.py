@@ -16,7 +16,9 @@ dt = 1e-4, T = 1) one run is about 26 min on 2 cores, so the full table is ~100 
 a cluster job (``--scheduler``); ``--set P=2000 --set dt=0.001`` is a 2-3 hour laptop run.
 ``replicas`` > 1 repeats each bisection with independent seeds (particles and noise): at P = 2000
 the bisected mass varies by about 1 between seeds, so a table entry is a mean with its standard
-error. ``task_fn`` names the run function (``MODULE:FUNCTION`` with :func:`sipf_task`'s signature and
+error. The noise of a run is drawn on the grid of :data:`NOISE_DT` = 1e-3, so a run at dt = 2e-3 follows
+the Brownian path of the run at 1e-3 with the same seed (common random numbers for a time-step
+comparison). ``task_fn`` names the run function (``MODULE:FUNCTION`` with :func:`sipf_task`'s signature and
 result keys), so another SIPF implementation goes through the same bisection: from Python (the check
 ``sipf.critical_mass`` with ``activebench run --method sipf.bisection_task=MODULE:FUNCTION``); the CLI's
 ``--set task_fn`` accepts only the registered :func:`sipf_task`.
@@ -42,6 +44,9 @@ RADIAL_FN = "verification.sipf.critical_mass:radial_task"
 #: pair at P = 2000, H = 24 on one thread here (with the per-step NUFFTs), and ~3 ns per pair per core at the
 #: paper's P = 1e4 (26 min for 1e4 steps on 2 cores); rounded down to 1 ns.
 NS_PER_PAIR = 1.0
+#: Time step [time] of the Brownian grid: a run at dt = k NOISE_DT (k >= 2) sums k draws per step, so runs at
+#: dt and 2 dt with one seed share the Brownian path (:func:`noise_substeps`).
+NOISE_DT = 1e-3
 #: Lower estimate of one cell-step of the radial finite-volume solver in ns: measured 35 ns here (n_r = 2000,
 #: one thread), rounded down.
 NS_PER_RADIAL_CELL_STEP = 10.0
@@ -93,8 +98,34 @@ def sipf_params(config: str, mass: float, H: int, dt: float):
     return S.SIPFParams(**_physics(config), L=8.0, H=H, dt=dt, mass=mass)
 
 
+def noise_substeps(dt: float) -> int:
+    """Standard normals per particle and step: ``dt / NOISE_DT`` when that is a whole number >= 2, else 1.
+
+    The Brownian increments of a run at dt = k NOISE_DT are the normalized sums of k consecutive draws
+    (``noise_substeps`` of :func:`agents.sipf.run_sipf`), so runs at dt and 2 dt with the same seed follow
+    one Brownian path (common random numbers for the time-step allowance of ``sipf.critical_mass``).
+    Runs at dt <= NOISE_DT, or at a dt that is not a multiple of it, draw one normal per step, as before.
+
+    Parameters
+    ----------
+    dt : float
+        Time step [time], finite and > 0.
+
+    Raises
+    ------
+    ValueError
+        Naming dt when it is not a finite number > 0.
+    """
+    k = round(V.positive(dt, "dt") / NOISE_DT)
+    return k if k >= 2 and abs(k * NOISE_DT - dt) <= 1e-9 * dt else 1
+
+
 def run_config(p, config: str, P: int, T: float, seed: int) -> dict:
-    """One SIPF run with parameters ``p`` from the initial ball of ``config`` to T; peak and ||c||_inf data at T."""
+    """One SIPF run with parameters ``p`` from the initial ball of ``config`` to T; peak and ||c||_inf data at T.
+
+    The noise is drawn on the grid of :data:`NOISE_DT` (:func:`noise_substeps`): the same seed gives the
+    same initial particles and, at dt and 2 dt, the same Brownian path.
+    """
     from agents import sipf as S
     from verification.sipf.cases import peak_above_mean
 
@@ -102,7 +133,7 @@ def run_config(p, config: str, P: int, T: float, seed: int) -> dict:
     x0 = S.uniform_ball(P, radius=changes.get("radius", 1.0), center=tuple(changes.get("center", (0, 0, 0))),
                         seed=seed)
     n = int(round(T / p.dt))
-    r = S.run_sipf(p, x0, n, seed=seed + 1)
+    r = S.run_sipf(p, x0, n, seed=seed + 1, noise_substeps=noise_substeps(p.dt))
     alpha = np.asarray(r.modes)[-1]
     stride = max(1, len(r.cinf) // 50)
     return {"peak_above_mean": peak_above_mean(p, alpha), "cinf": float(r.cinf[-1]), "blew_up": bool(r.blew_up),
