@@ -5,6 +5,7 @@ P = 1e4, H = 24 (the paper's base case) only with ``ACTIVEBENCH_ASV_SLOW=1``.
 """
 
 import os
+import time
 
 import numpy as np
 
@@ -81,3 +82,44 @@ class SIPFPieces:
 
     track_pair_rel_error.unit = "relative"
     track_pair_rel_error.version = "sipf-pair-1"
+
+
+class SIPFRates:
+    """Rates of the base case's pieces (P = 1e4, H = 24): ns per pair of the pair sum, ms of the NUFFTs.
+
+    Tracked figures (lower is better), each the best of 5 calls after a warm-up call, so asv's history
+    shows these rates directly. ns per pair divides by the P (P - 1) ordered pairs of Eq. (31), whatever
+    the kernel evaluates; ms per step counts the type-1 and the type-2 (3 components) transforms.
+    """
+
+    timeout = 300
+
+    def setup(self):
+        self.p = BASE.replace(H=24)
+        self.P = 10_000
+        self.x = S.uniform_ball(self.P, seed=1)
+        self.alpha = S.field_update(self.p, S.rho_modes_fast(self.p, self.x), np.zeros((25, 25, 25), complex))
+        S.pair_drift_fast(self.p, self.x)
+        S.field_drift_fast(self.p, self.x, self.alpha)
+
+    @staticmethod
+    def _best(fn, n: int = 5) -> float:
+        best = float("inf")
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+    def track_ns_per_pair(self):
+        return 1e9 * self._best(lambda: S.pair_drift_fast(self.p, self.x)) / (self.P * (self.P - 1))
+
+    track_ns_per_pair.unit = "ns per pair"
+    track_ns_per_pair.version = "sipf-rates-1"
+
+    def track_ms_per_nufft_step(self):
+        return 1e3 * (self._best(lambda: S.rho_modes_fast(self.p, self.x))
+                      + self._best(lambda: S.field_drift_fast(self.p, self.x, self.alpha)))
+
+    track_ms_per_nufft_step.unit = "ms (type-1 + type-2)"
+    track_ms_per_nufft_step.version = "sipf-rates-1"
