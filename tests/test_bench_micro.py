@@ -95,3 +95,21 @@ def test_bench_rt1d_quick_structure():
     for name in names:
         assert name in table
     assert "goals" in table
+
+
+def test_goal_rows_print_measured_beside_goal():
+    from verification.bench import format_table
+
+    res = {"workload": "w", "rows": [{"name": "a", "seconds": 1.0, "steps_per_second": 1.0}],
+           "goal_rows": [{"name": "1000 steps", "measured": "70 s", "goal": "<= 60 s", "met": False,
+                          "notes": "limit: the pair sum"},
+                         {"name": "error", "measured": "1e-14", "goal": "<= 1e-06", "met": True},
+                         {"name": "crossover", "measured": "P ~ 2e5", "goal": None, "met": None}]}
+    lines = format_table(res).splitlines()
+    start = lines.index("goals, measured side by side:")
+    rows = lines[start + 3:start + 6]
+    for text in ("70 s", "<= 60 s", "NOT MET", "limit: the pair sum"):
+        assert text in rows[0]
+    assert rows[1].split()[-1] == "MET"
+    assert "P ~ 2e5" in rows[2]
+    assert rows[2].rstrip().endswith("-")
