@@ -31,6 +31,7 @@ import sys
 import threading
 from types import ModuleType
 
+import numba
 import numpy as np
 
 #: finufft's oversampling factor (see the module docstring).
@@ -65,11 +66,7 @@ def threads_for(n_points: int) -> int:
     The cap is :data:`max_threads` when set, else numba's current thread count (the number of
     cores the user allowed this process, ``NUMBA_NUM_THREADS``).
     """
-    cap = max_threads
-    if cap is None:
-        import numba
-
-        cap = numba.get_num_threads()
+    cap = numba.get_num_threads() if max_threads is None else max_threads
     return max(1, min(int(cap), n_points // MIN_POINTS_PER_EXTRA_THREAD))
 
 

@@ -254,6 +254,24 @@ def _inv_sqrt64(r2: float) -> float:
 
 
 @njit(cache=True, inline="always", fastmath=_FMA)
+def _pair_factor64(dx, dy, dz, beta, scale, sq):
+    """``(1 + beta r) e^{-beta r} / r^3`` of one pair (grad K / d without 1/(4 pi)); r^2 clamped at _R2MIN64."""
+    r2 = max(dx * dx + dy * dy + dz * dz, _R2MIN64)
+    s = _inv_sqrt64(r2)
+    br = beta * (r2 * s)
+    return (1.0 + br) * _exp64(br, scale, sq) * (s * s * s)
+
+
+@njit(cache=True, inline="always", fastmath=_FMA)
+def _pair_factor32(dx, dy, dz, beta, scale, sq):
+    """float32 :func:`_pair_factor64`; r^2 clamped at _R2MIN32."""
+    r2 = max(dx * dx + dy * dy + dz * dz, np.float32(_R2MIN32))
+    s = np.float32(1.0) / math.sqrt(r2)  # afn: rsqrt estimate + one Newton step (LLVM)
+    br = beta * (r2 * s)
+    return (np.float32(1.0) + br) * _exp32(br, scale, sq) * (s * s * s)
+
+
+@njit(cache=True, inline="always", fastmath=_FMA)
 def _tile64(pos, acc, oi, ni, oj, nj, beta, scale, sq):
     """Rows ``oi`` (ni particles) against columns ``oj`` (nj): f d added to the row, subtracted from the column."""
     for i in range(_U0, ni):
@@ -267,10 +285,7 @@ def _tile64(pos, acc, oi, ni, oj, nj, beta, scale, sq):
             dx = xp - pos[oj + q]
             dy = yp - pos[oj + _B64 + q]
             dz = zp - pos[oj + _B64x2 + q]
-            r2 = max(dx * dx + dy * dy + dz * dz, _R2MIN64)
-            s = _inv_sqrt64(r2)
-            br = beta * (r2 * s)
-            f = (1.0 + br) * _exp64(br, scale, sq) * (s * s * s)
+            f = _pair_factor64(dx, dy, dz, beta, scale, sq)
             fx = f * dx
             fy = f * dy
             fz = f * dz
@@ -299,10 +314,7 @@ def _tile64_diag(pos, acc, o, n, beta, scale, sq):
             dx = xp - pos[o + q]
             dy = yp - pos[o + _B64 + q]
             dz = zp - pos[o + _B64x2 + q]
-            r2 = max(dx * dx + dy * dy + dz * dz, _R2MIN64)
-            s = _inv_sqrt64(r2)
-            br = beta * (r2 * s)
-            f = (1.0 + br) * _exp64(br, scale, sq) * (s * s * s)
+            f = _pair_factor64(dx, dy, dz, beta, scale, sq)
             sx += f * dx
             sy += f * dy
             sz += f * dz
@@ -330,10 +342,7 @@ def _tile32(ph, pl, tacc, acc, oi, ni, oj, nj, beta, scale, sq):
             dx = (xh - ph[oj + q]) + (xl - pl[oj + q])
             dy = (yh - ph[oj + _B32 + q]) + (yl - pl[oj + _B32 + q])
             dz = (zh - ph[oj + _B32x2 + q]) + (zl - pl[oj + _B32x2 + q])
-            r2 = max(dx * dx + dy * dy + dz * dz, np.float32(_R2MIN32))
-            s = np.float32(1.0) / math.sqrt(r2)  # afn: rsqrt estimate + one Newton step (LLVM)
-            br = beta * (r2 * s)
-            f = (np.float32(1.0) + br) * _exp32(br, scale, sq) * (s * s * s)
+            f = _pair_factor32(dx, dy, dz, beta, scale, sq)
             fx = f * dx
             fy = f * dy
             fz = f * dz
@@ -369,10 +378,7 @@ def _tile32_diag(ph, pl, acc, o, n, beta, scale, sq):
             dx = (xh - ph[o + q]) + (xl - pl[o + q])
             dy = (yh - ph[o + _B32 + q]) + (yl - pl[o + _B32 + q])
             dz = (zh - ph[o + _B32x2 + q]) + (zl - pl[o + _B32x2 + q])
-            r2 = max(dx * dx + dy * dy + dz * dz, np.float32(_R2MIN32))
-            s = np.float32(1.0) / math.sqrt(r2)  # afn: rsqrt estimate + one Newton step (LLVM)
-            br = beta * (r2 * s)
-            f = (np.float32(1.0) + br) * _exp32(br, scale, sq) * (s * s * s)
+            f = _pair_factor32(dx, dy, dz, beta, scale, sq)
             sx += f * dx
             sy += f * dy
             sz += f * dz

@@ -223,9 +223,14 @@ class RadialGrid3D:
         return cls((np.arange(n) + 0.5) * h, f, f**2, (f[1:] ** 3 - f[:-1] ** 3) / 3.0, h, np.full(n - 1, h))
 
     @staticmethod
+    def core_cells(radius: float, h: float, r_core: float) -> int:
+        """Cells of width h on the core [0, ~r_core] of :meth:`graded` (at least 1, at most R / h)."""
+        return max(1, min(math.ceil(r_core / h - 1e-9), math.floor(radius / h + 1e-9)))
+
+    @staticmethod
     def graded_widths(radius: float, h: float, r_core: float, growth: float) -> np.ndarray:
         """Cell widths of :meth:`graded` [length] (cheap: used to size a run before it allocates)."""
-        n_core = max(1, min(math.ceil(r_core / h - 1e-9), math.floor(radius / h + 1e-9)))
+        n_core = RadialGrid3D.core_cells(radius, h, r_core)
         widths = [h] * n_core
         edge = n_core * h
         w = h
@@ -249,7 +254,7 @@ class RadialGrid3D:
         r_core = val.real(r_core, "r_core", lo=0.0, hi=radius, lo_open=True)
         growth = val.real(growth, "growth", lo=1.0, hi=MAX_GROWTH)
         widths = cls.graded_widths(radius, h, r_core, growth)
-        n_core = max(1, min(math.ceil(r_core / h - 1e-9), math.floor(radius / h + 1e-9)))
+        n_core = cls.core_cells(radius, h, r_core)
         f = np.empty(widths.size + 1)
         f[:n_core + 1] = h * np.arange(n_core + 1, dtype=float)
         f[n_core + 1:] = f[n_core] + np.cumsum(widths[n_core:])
@@ -517,7 +522,7 @@ def graded_cell_count(params: RadialKSParams, r_core: float, growth: float) -> i
     without building the grid (the work and memory limits are checked with it before any allocation).
     """
     h, R, g = params.h, params.radius, growth
-    n_core = max(1, min(math.ceil(r_core / h - 1e-9), math.floor(R / h + 1e-9)))
+    n_core = RadialGrid3D.core_cells(R, h, r_core)
     rest = max(R - n_core * h, 0.0)
     if g == 1.0:
         return n_core + math.ceil(rest / h)

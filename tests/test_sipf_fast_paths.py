@@ -11,12 +11,9 @@ import pytest
 
 from agents import nufft
 from agents import sipf as S
+from verification.sipf.cases import rel_max
 
 P_SMALL = S.SIPFParams(mu=1.0, chi=1.0, eps=1e-4, k=0.1, L=8.0, H=12, dt=1e-4, mass=80.0)
-
-
-def rel_max(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
 
 
 def test_zero_mode_is_the_exact_mass():
