@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="report folder (index.html, results.json, figures); default ./activebench-report")
     run.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--work", type=Path, metavar="DIR",
+                     help="keep the sweeps of long checks (sipf.critical_mass) in DIR: a re-run with the same DIR, "
+                     "profile and seed resumes them instead of starting over; default: temporary folders")
     run.add_argument("--method", action="append", default=[], metavar="PROTOCOL=MODULE:OBJECT",
                      help="your method under test, e.g. rt1d.walkers=my_sampler.py:simulate (a PATH.py, or a "
                      "module importable from the current folder or the environment); handed to the checks that "
@@ -266,6 +269,10 @@ def output_problem(args: argparse.Namespace) -> str | None:
         problem = _file_problem(args.json, "--json")
         if problem:
             return problem
+    if args.command == "run" and args.work is not None:
+        problem = _folder_problem(args.work, "--work")
+        if problem:
+            return problem
     if args.command == "run" and not args.no_report:
         return _report_problem(args.report)
     return None
@@ -315,7 +322,7 @@ def _cmd_run(args) -> int:
     if not checks:
         return _usage_error(f"no check of profile {args.profile!r} matches {args.only}")
 
-    cfg = CheckConfig(profile=args.profile, seed=args.seed)
+    cfg = CheckConfig(profile=args.profile, seed=args.seed, work_dir=None if args.work is None else str(args.work))
     mut = {name: target for name, (_, _, target) in under_test.items()}
     header = report.RunHeader(profile=cfg.profile, seed=cfg.seed, methods_under_test=mut, compare=args.compare)
     out_dir = None if args.no_report else args.report

@@ -9,11 +9,16 @@ result (``ctx.result``) with that id and source.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import math
+import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from verification.random_streams import derive_seed
@@ -42,10 +47,14 @@ class CheckConfig:
         "quick" sizes keep the default run in minutes on 2 cores; "full" uses larger ones.
     seed : int
         Master seed (>= 0); checks derive their own streams from it.
+    work_dir : str, optional
+        Folder where checks that run sweeps keep them (:meth:`CheckContext.sweep_folder`), so that a
+        re-run with the same seed resumes them; None (default) uses temporary folders.
     """
 
     profile: str = "quick"
     seed: int = DEFAULT_SEED
+    work_dir: str | None = None
 
     def __post_init__(self) -> None:
         """Validate the profile and the seed."""
@@ -244,6 +253,23 @@ class CheckContext:
     def shared_seed(self, *keys: int | str) -> int:
         """A seed shared by the checks of a topic (e.g. the same initial particles): ``derive_seed(*keys)``."""
         return derive_seed(self.config.seed, *keys)
+
+    @contextlib.contextmanager
+    def sweep_folder(self, name: str, params: dict) -> Iterator[Path]:
+        """The output folder of sweep ``name`` run with ``params`` inside this check.
+
+        With ``work_dir`` (``activebench run --work DIR``) it is ``DIR/<check id>/<name>-<digest of params>``
+        and is kept, so a re-run with the same parameters and seed reuses the runs already stored there
+        (:func:`verification.sweep.run_sweep` resumes); without, a temporary folder removed afterwards.
+        """
+        if self.config.work_dir is None:
+            with tempfile.TemporaryDirectory(prefix=f"activebench-{name}-") as out:
+                yield Path(out)
+            return
+        digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
+        folder = Path(self.config.work_dir) / self.check.id / f"{name}-{digest}"
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder
 
     def result(self, parts: list[Part], details: dict, plot: Callable | None = None) -> CheckResult:
         """The check's record: passes iff every part passes; the first part is the headline."""
