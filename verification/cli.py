@@ -322,7 +322,7 @@ def _cmd_run(args) -> int:
     if not checks:
         return _usage_error(f"no check of profile {args.profile!r} matches {args.only}")
 
-    cfg = CheckConfig(profile=args.profile, seed=args.seed, work_dir=None if args.work is None else str(args.work))
+    cfg = CheckConfig(profile=args.profile, seed=args.seed, work_dir=args.work)
     mut = {name: target for name, (_, _, target) in under_test.items()}
     header = report.RunHeader(profile=cfg.profile, seed=cfg.seed, methods_under_test=mut, compare=args.compare)
     out_dir = None if args.no_report else args.report

@@ -47,14 +47,14 @@ class CheckConfig:
         "quick" sizes keep the default run in minutes on 2 cores; "full" uses larger ones.
     seed : int
         Master seed (>= 0); checks derive their own streams from it.
-    work_dir : str, optional
+    work_dir : str or Path, optional
         Folder where checks that run sweeps keep them (:meth:`CheckContext.sweep_folder`), so that a
         re-run with the same seed resumes them; None (default) uses temporary folders.
     """
 
     profile: str = "quick"
     seed: int = DEFAULT_SEED
-    work_dir: str | None = None
+    work_dir: str | Path | None = None
 
     def __post_init__(self) -> None:
         """Validate the profile and the seed."""

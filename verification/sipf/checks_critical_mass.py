@@ -83,6 +83,11 @@ def _bisect(ctx: CheckContext, name: str, params: dict) -> tuple[dict, dict]:
     return p, res.results
 
 
+def _paired_shift(alt: dict, base: dict) -> float:
+    """|mean of (alternative size - base size)| over the seeds both ran (the first base seeds)."""
+    return abs(float(np.mean([a - b for a, b in zip(alt["centres"], base["centres"], strict=False)])))
+
+
 def _centre(bracket) -> float:
     return math.nan if bracket is None else 0.5 * (bracket[0] + bracket[1])
 
@@ -114,10 +119,9 @@ def critical_mass(ctx: CheckContext, sipf_task: BisectionTask = BISECTION_TASK.d
     paper = TABLE4["unit_ball"][1]
     base = sipf[0]
     ok = all(st == "done" for s in sipf for st in s["status"])
-    # paired allowances: the alternative size minus the base run of the same seed; a bias a/P is twice
-    # M_c(P) - M_c(2P) at P, an O(dt) error is M_c(2 dt) - M_c(dt) at dt
-    d_p = 2 * abs(float(np.mean([a - b for a, b in zip(sipf[1]["centres"], base["centres"], strict=False)])))
-    d_dt = abs(float(np.mean([a - b for a, b in zip(sipf[2]["centres"], base["centres"], strict=False)])))
+    # paired allowances: a bias a/P is twice M_c(P) - M_c(2P) at P, an O(dt) error is M_c(2 dt) - M_c(dt) at dt
+    d_p = 2 * _paired_shift(sipf[1], base)
+    d_dt = _paired_shift(sipf[2], base)
     r_fine, r_coarse = _centre(radial[0]["bracket"]), _centre(radial[1]["bracket"])
     tq = float(student_t.isf(stats.FALSE_ALARM / 2, REPLICAS - 1))
     half = WIDTH / 2  # a finished bisection's bracket is at most WIDTH wide
